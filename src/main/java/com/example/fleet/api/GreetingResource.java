@@ -1,0 +1,62 @@
+package com.example.fleet.api;
+
+import java.time.Duration;
+
+import jakarta.inject.Inject;
+import jakarta.ws.rs.BadRequestException;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import com.example.fleet.registration.ConsulRegistrar;
+
+import io.smallrye.mutiny.Uni;
+
+/** The sample API: a greeting configured in Consul KV, and a unit of work whose duration the caller picks. */
+@Path("/api")
+@Produces(MediaType.APPLICATION_JSON)
+public class GreetingResource {
+
+    static final long MAX_WORK_MILLIS = 60_000;
+
+    /** Which instance answered, as registered in Consul. */
+    public record Greeting(String message, String instance) {
+    }
+
+    @ConfigProperty(name = "greeting.message")
+    String message;
+
+    @Inject
+    ConsulRegistrar registrar;
+
+    @GET
+    @Path("/hello")
+    public Greeting hello() {
+        return new Greeting(message, instanceId());
+    }
+
+    /**
+     * Answers after {@code millis} ms without holding a thread: a stand-in for real work, used to show that
+     * shutdown drains requests in flight.
+     */
+    @GET
+    @Path("/work")
+    public Uni<Greeting> work(@QueryParam("millis") @DefaultValue("0") long millis) {
+        if (millis < 0 || millis > MAX_WORK_MILLIS) {
+            throw new BadRequestException("query parameter 'millis' must be between 0 and " + MAX_WORK_MILLIS
+                    + ", got " + millis);
+        }
+        Greeting done = new Greeting("worked " + millis + " ms", instanceId());
+        return millis == 0 ? Uni.createFrom().item(done)
+                : Uni.createFrom().item(done).onItem().delayIt().by(Duration.ofMillis(millis));
+    }
+
+    private String instanceId() {
+        return registrar.status().instanceId().orElse("unregistered");
+    }
+}

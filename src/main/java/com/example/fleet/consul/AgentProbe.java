@@ -1,0 +1,46 @@
+package com.example.fleet.consul;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+/**
+ * Asks an agent who its leader is, with the JDK's HTTP client: usable while configuration is being built,
+ * before Vert.x exists. {@code /v1/status/leader} needs no ACL token.
+ */
+public final class AgentProbe {
+
+    private AgentProbe() {
+    }
+
+    /**
+     * The leader's address as the agent reports it; empty when the agent answers but has no leader yet.
+     *
+     * @throws IOException when the agent cannot be reached or answers with an error
+     */
+    public static String leader(ConsulAddress agent, Duration timeout) throws IOException {
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout).build();
+        HttpRequest request = HttpRequest.newBuilder(URI.create(agent.baseUrl() + "/v1/status/leader"))
+                .timeout(timeout).build();
+        try {
+            HttpResponse<String> answer = http.send(request, HttpResponse.BodyHandlers.ofString());
+            if (answer.statusCode() != 200) {
+                throw new IOException("HTTP " + answer.statusCode() + " from " + agent.baseUrl());
+            }
+            return answer.body().replace("\"", "").strip();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while asking " + agent.baseUrl(), e);
+        }
+    }
+
+    /** Why the agent cannot be used, in a few words, for messages; never contains a token. */
+    public static String describe(IOException failure) {
+        String message = failure.getMessage();
+        String kind = failure.getClass().getSimpleName();
+        return message == null || message.isBlank() ? kind : kind + ": " + message;
+    }
+}

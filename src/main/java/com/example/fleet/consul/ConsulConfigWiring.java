@@ -1,0 +1,114 @@
+package com.example.fleet.consul;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+
+import jakarta.annotation.Priority;
+
+import org.jboss.logging.Logger;
+
+import com.example.fleet.devconsul.DevModeConsul;
+
+import io.quarkus.runtime.LaunchMode;
+import io.smallrye.config.ConfigSourceInterceptor;
+import io.smallrye.config.ConfigSourceInterceptorContext;
+import io.smallrye.config.ConfigValue;
+import io.smallrye.config.Priorities;
+
+/**
+ * Supplies the values that application.properties wires into quarkus-config-consul, derived from the one
+ * place the agent is configured ({@code fleet.consul.address}, i.e. CONSUL_HTTP_ADDR):
+ * <ul>
+ * <li>{@code fleet.consul.derived.host-port} and {@code .use-https}: the address split the way the extension
+ * wants it;</li>
+ * <li>{@code fleet.consul.derived.config-enabled}: whether to read KV at startup, from
+ * {@code fleet.consul.config-mode} and whether the agent answers;</li>
+ * <li>{@code fleet.consul.dev-agent.address}: in dev mode, the agent started for you.</li>
+ * </ul>
+ * An interceptor, not a config source, because quarkus-config-consul reads its settings while configuration is
+ * built: it sees plain sources and interceptors, but not what other source factories produce.
+ */
+@Priority(Priorities.LIBRARY + 100)
+public class ConsulConfigWiring implements ConfigSourceInterceptor {
+
+    private static final Logger LOG = Logger.getLogger(ConsulConfigWiring.class);
+    static final String PREFIX = "fleet.consul.derived.";
+    static final String DEV_AGENT_ADDRESS = "fleet.consul.dev-agent.address";
+    private static final String CONVENTIONAL_ADDRESS = "127.0.0.1:8500";
+    private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(3);
+
+    /** One probe per address and configuration build, so a down agent costs one timeout, not one per key. */
+    private final Map<String, Boolean> enabledByAddress = new HashMap<>();
+
+    @Override
+    public ConfigValue getValue(ConfigSourceInterceptorContext context, String name) {
+        if (name.equals(DEV_AGENT_ADDRESS)) {
+            return derived(name, devAgentAddress(context));
+        }
+        if (!name.startsWith(PREFIX)) {
+            return context.proceed(name);
+        }
+        return switch (name.substring(PREFIX.length())) {
+            case "host-port" -> derived(name, address(context).hostPort());
+            case "use-https" -> derived(name, Boolean.toString(address(context).https()));
+            case "config-enabled" -> derived(name, Boolean.toString(configEnabled(context)));
+            default -> context.proceed(name);
+        };
+    }
+
+    private static String devAgentAddress(ConfigSourceInterceptorContext context) {
+        ConfigValue enabled = context.restart("fleet.consul.dev-agent.enabled");
+        boolean wanted = enabled == null || enabled.getValue() == null || Boolean.parseBoolean(enabled.getValue());
+        if (LaunchMode.current() == LaunchMode.DEVELOPMENT && wanted) {
+            return DevModeConsul.address();
+        }
+        return CONVENTIONAL_ADDRESS;
+    }
+
+    private static ConsulAddress address(ConfigSourceInterceptorContext context) {
+        ConfigValue value = context.restart("fleet.consul.address");
+        return ConsulAddress.parse(value == null || value.getValue() == null ? CONVENTIONAL_ADDRESS : value.getValue(),
+                "fleet.consul.address (CONSUL_HTTP_ADDR)");
+    }
+
+    private boolean configEnabled(ConfigSourceInterceptorContext context) {
+        ConfigValue value = context.restart("fleet.consul.config-mode");
+        String mode = value == null || value.getValue() == null ? "optional"
+                : value.getValue().strip().toLowerCase(Locale.ROOT);
+        if (mode.equals("off")) {
+            return false;
+        }
+        if (!mode.equals("required") && !mode.equals("optional")) {
+            throw new IllegalArgumentException("Invalid value '" + value.getValue()
+                    + "' for fleet.consul.config-mode: expected required, optional or off");
+        }
+        ConsulAddress agent = address(context);
+        return enabledByAddress.computeIfAbsent(agent.baseUrl() + "|" + mode, key -> probe(agent, mode));
+    }
+
+    private static boolean probe(ConsulAddress agent, String mode) {
+        try {
+            AgentProbe.leader(agent, PROBE_TIMEOUT);
+            return true;
+        } catch (IOException e) {
+            if (mode.equals("required")) {
+                throw new IllegalStateException("Configuration from Consul is required (fleet.consul.config-mode="
+                        + "required) but the Consul agent at " + agent + " cannot be reached ("
+                        + AgentProbe.describe(e) + "). Start the agent, point CONSUL_HTTP_ADDR at one, or set"
+                        + " fleet.consul.config-mode=optional to start with the defaults.");
+            }
+            LOG.warnf("The Consul agent at %s cannot be reached (%s): starting without configuration from Consul KV;"
+                    + " defaults apply until the next start (fleet.consul.config-mode=optional)", agent,
+                    AgentProbe.describe(e));
+            return false;
+        }
+    }
+
+    private static ConfigValue derived(String name, String value) {
+        return ConfigValue.builder().withName(name).withValue(value).withConfigSourceName("fleet consul wiring")
+                .build();
+    }
+}

@@ -1,0 +1,67 @@
+package com.example.fleet.consul;
+
+import java.net.ConnectException;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Reads the failures of the Vert.x Consul client, which reports an HTTP error as text
+ * ("Status message: 'Forbidden'. Body: '...'") rather than as a status code.
+ */
+public final class ConsulErrors {
+
+    private ConsulErrors() {
+    }
+
+    /** The agent refused the ACL token: missing permission (403 Permission denied) or unknown token (ACL not found). */
+    public static boolean isAccessDenied(Throwable failure) {
+        String text = text(failure);
+        return text.contains("'Forbidden'") || text.contains("Permission denied") || text.contains("ACL not found");
+    }
+
+    /**
+     * A TTL update for a check the agent does not know: the agent lost the registration (restarted without state,
+     * or someone deregistered it), so the service must register again.
+     */
+    public static boolean isUnknownCheck(Throwable failure) {
+        String text = text(failure);
+        return text.contains("does not have associated TTL") || text.contains("Unknown check");
+    }
+
+    /** The agent could not be reached at all, so a request cannot have had any effect. */
+    public static boolean isConnectionRefused(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof ConnectException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * One line that says what went wrong; for an ACL refusal it names the permission the operation needs. The
+     * token itself never appears: the client's messages carry only the agent's answer.
+     */
+    public static String describe(Throwable failure, String operation, String permission) {
+        if (isAccessDenied(failure)) {
+            String answer = text(failure).contains("ACL not found") ? "the token is unknown to Consul (ACL not found)"
+                    : "Permission denied";
+            return "Consul refused to " + operation + ": the ACL token (CONSUL_HTTP_TOKEN) needs " + permission
+                    + " (agent answered: " + answer + ")";
+        }
+        if (isConnectionRefused(failure)) {
+            return "Consul agent unreachable while trying to " + operation + " (connection refused)";
+        }
+        if (failure instanceof TimeoutException || text(failure).contains("timeout")) {
+            return "Consul did not answer in time while trying to " + operation;
+        }
+        return "Consul failed to " + operation + ": " + text(failure).strip();
+    }
+
+    private static String text(Throwable failure) {
+        StringBuilder all = new StringBuilder();
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            all.append(t.getClass().getSimpleName()).append(": ").append(t.getMessage()).append(' ');
+        }
+        return all.toString();
+    }
+}

@@ -1,0 +1,56 @@
+package com.example.fleet.consul;
+
+import java.time.Duration;
+import java.util.Optional;
+
+import com.example.fleet.config.PositiveDuration;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithConverter;
+import io.smallrye.config.WithDefault;
+
+/**
+ * Where the Consul agent is and how to talk to it. The single place to set the agent: the standard
+ * {@code CONSUL_HTTP_ADDR} and {@code CONSUL_HTTP_TOKEN} (wired in application.properties), which also
+ * configure quarkus-config-consul.
+ */
+@ConfigMapping(prefix = "fleet.consul")
+public interface ConsulSettings {
+
+    /**
+     * Agent address, host:port with an optional http:// or https:// scheme. Default: CONSUL_HTTP_ADDR, else
+     * 127.0.0.1:8500; in dev mode without CONSUL_HTTP_ADDR, a local dev agent started for you.
+     */
+    @WithConverter(ConsulAddressConverter.class)
+    ConsulAddress address();
+
+    /** ACL token sent as X-Consul-Token on every call. Default: CONSUL_HTTP_TOKEN. Never logged. */
+    Optional<String> token();
+
+    /** Timeout of one request to the agent. */
+    @WithDefault("5s")
+    @WithConverter(PositiveDuration.class)
+    Duration requestTimeout();
+
+    /**
+     * Whether configuration from Consul KV (quarkus-config-consul) is {@code required} (startup fails with one
+     * message when the agent cannot be reached), {@code optional} (a warning, then the defaults), or {@code off}.
+     */
+    @WithDefault("optional")
+    ConfigMode configMode();
+
+    /** The local agent that dev mode starts when no address is configured. */
+    DevAgent devAgent();
+
+    enum ConfigMode {
+        REQUIRED,
+        OPTIONAL,
+        OFF
+    }
+
+    interface DevAgent {
+        /** Start a local {@code consul agent -dev} in dev mode when CONSUL_HTTP_ADDR is not set. */
+        @WithDefault("true")
+        boolean enabled();
+    }
+}

@@ -1,0 +1,70 @@
+package com.example.fleet.registration;
+
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.net.UnknownHostException;
+import java.util.Collections;
+import java.util.Optional;
+
+import org.eclipse.microprofile.config.ConfigProvider;
+
+import io.quarkus.runtime.LaunchMode;
+
+/** Where other instances reach this one: the address to advertise and the port the HTTP server really bound. */
+final class InstanceAddress {
+
+    private InstanceAddress() {
+    }
+
+    /**
+     * The configured address, else the HTTP host when it names one interface, else the first site-local IPv4
+     * address of an interface that is up, else the loopback address.
+     */
+    static String advertised(Optional<String> configured, String httpHost) {
+        if (configured.isPresent() && !configured.get().isBlank()) {
+            return configured.get().strip();
+        }
+        if (!isWildcard(httpHost)) {
+            try {
+                return InetAddress.getByName(httpHost).getHostAddress();
+            } catch (UnknownHostException e) {
+                throw new IllegalArgumentException("quarkus.http.host '" + httpHost + "' does not resolve; set"
+                        + " fleet.registration.address to the address other instances should use", e);
+            }
+        }
+        try {
+            for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+                if (!nic.isUp() || nic.isLoopback() || nic.isVirtual()) {
+                    continue;
+                }
+                for (InetAddress address : Collections.list(nic.getInetAddresses())) {
+                    if (address instanceof Inet4Address && address.isSiteLocalAddress()) {
+                        return address.getHostAddress();
+                    }
+                }
+            }
+        } catch (SocketException e) {
+            // fall through to loopback: a machine without interfaces can only be reached locally
+        }
+        return InetAddress.getLoopbackAddress().getHostAddress();
+    }
+
+    /**
+     * The port the HTTP server bound. With port 0 (random, as in tests) Quarkus publishes the real one as a system
+     * property once the server listens, which happens before StartupEvent.
+     */
+    static int actualHttpPort() {
+        String property = LaunchMode.current() == LaunchMode.TEST ? "quarkus.http.test-port" : "quarkus.http.port";
+        String value = System.getProperty(property);
+        if (value == null) {
+            value = ConfigProvider.getConfig().getOptionalValue(property, String.class).orElse("8080");
+        }
+        return Integer.parseInt(value.strip());
+    }
+
+    private static boolean isWildcard(String host) {
+        return host == null || host.isBlank() || host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]");
+    }
+}

@@ -1,0 +1,95 @@
+package com.example.fleet.registration;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import io.vertx.ext.consul.CheckOptions;
+import io.vertx.ext.consul.CheckStatus;
+import io.vertx.ext.consul.ServiceOptions;
+
+/**
+ * What this instance registers: an ID that is unique per process (service name, address and port), the real
+ * address and port, version/environment/weight as tags and Meta, a TTL check sent as passing and, optionally, an
+ * HTTP check on the readiness endpoint.
+ */
+public record InstanceSpec(String id, String serviceName, String address, int port, String version,
+        String environment, int weight, List<String> extraTags, Duration ttl, Duration deregisterCriticalAfter,
+        Optional<HttpCheck> httpCheck) {
+
+    public record HttpCheck(String url, Duration interval) {
+    }
+
+    public static InstanceSpec of(RegistrationSettings settings, String address, int port) {
+        Optional<HttpCheck> http = settings.httpCheck().enabled()
+                ? Optional.of(new HttpCheck("http://" + hostForUrl(address) + ":" + port + settings.httpCheck().path(),
+                        settings.httpCheck().interval()))
+                : Optional.empty();
+        return new InstanceSpec(instanceId(settings.serviceName(), address, port), settings.serviceName(), address, port,
+                settings.version(), settings.environment(), settings.weight(), settings.tags().orElse(List.of()),
+                settings.ttl(), settings.deregisterCriticalAfter(), http);
+    }
+
+    /** name-address-port, with the characters Consul IDs and URLs dislike replaced. */
+    static String instanceId(String serviceName, String address, int port) {
+        return serviceName + "-" + address.replaceAll("[^A-Za-z0-9.]", "-") + "-" + port;
+    }
+
+    public String ttlCheckId() {
+        return id + ":ttl";
+    }
+
+    public String httpCheckId() {
+        return id + ":http";
+    }
+
+    /** Heartbeats every TTL/3 so two may be lost before the check turns critical. */
+    public Duration heartbeatInterval() {
+        return ttl.dividedBy(3);
+    }
+
+    public List<String> tags() {
+        List<String> tags = new ArrayList<>(List.of("version=" + version, "env=" + environment, "weight=" + weight));
+        tags.addAll(extraTags);
+        return tags;
+    }
+
+    public Map<String, String> meta() {
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put("version", version);
+        meta.put("environment", environment);
+        meta.put("weight", Integer.toString(weight));
+        return meta;
+    }
+
+    public ServiceOptions toServiceOptions() {
+        List<CheckOptions> checks = new ArrayList<>();
+        checks.add(new CheckOptions()
+                .setId(ttlCheckId())
+                .setName("heartbeat of " + id)
+                .setTtl(ttl.toMillis() + "ms")
+                .setStatus(CheckStatus.PASSING)
+                .setDeregisterAfter(deregisterCriticalAfter.toSeconds() + "s"));
+        httpCheck.ifPresent(http -> checks.add(new CheckOptions()
+                .setId(httpCheckId())
+                .setName("readiness of " + id)
+                .setHttp(http.url())
+                .setInterval(http.interval().toMillis() + "ms")
+                .setDeregisterAfter(deregisterCriticalAfter.toSeconds() + "s")));
+        return new ServiceOptions()
+                .setId(id)
+                .setName(serviceName)
+                .setAddress(address)
+                .setPort(port)
+                .setTags(tags())
+                .setMeta(meta())
+                .setCheckListOptions(checks);
+    }
+
+    private static String hostForUrl(String address) {
+        return address.contains(":") ? "[" + address + "]" : address;
+    }
+}

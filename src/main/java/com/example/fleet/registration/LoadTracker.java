@@ -1,0 +1,103 @@
+package com.example.fleet.registration;
+
+import java.time.Clock;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+
+/**
+ * The load this instance publishes in its heartbeat note: requests in flight, time of the last request, and
+ * the request rate over the last {@value #WINDOW_SECONDS} seconds. The scaling leader reads it to choose which
+ * instance to remove. Management endpoints (health, metrics) are not application load and are not counted.
+ */
+@ApplicationScoped
+public class LoadTracker {
+
+    static final int WINDOW_SECONDS = 10;
+
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicLong lastRequestMillis = new AtomicLong();
+    /** Requests per second, one slot per second of the window, each tagged with the second it counts. */
+    private final AtomicLongArray counts = new AtomicLongArray(WINDOW_SECONDS);
+    private final AtomicLongArray seconds = new AtomicLongArray(WINDOW_SECONDS);
+    private final Clock clock;
+    private final String managementPrefix;
+
+    @Inject
+    LoadTracker(@org.eclipse.microprofile.config.inject.ConfigProperty(name = "quarkus.http.non-application-root-path",
+            defaultValue = "q") String managementRoot) {
+        this(Clock.systemUTC(), managementRoot);
+    }
+
+    LoadTracker(Clock clock, String managementRoot) {
+        this.clock = clock;
+        String root = managementRoot.startsWith("/") ? managementRoot : "/" + managementRoot;
+        this.managementPrefix = root.endsWith("/") ? root : root + "/";
+    }
+
+    void track(@Observes Router router) {
+        router.route().order(Integer.MIN_VALUE).handler(context -> {
+            if (!context.normalizedPath().startsWith(managementPrefix)) {
+                requestStarted();
+                // runs when the response ends or the connection closes, so aborted requests are not leaked
+                context.addEndHandler(done -> requestEnded());
+            }
+            context.next();
+        });
+    }
+
+    void requestStarted() {
+        long now = clock.millis();
+        inFlight.incrementAndGet();
+        lastRequestMillis.set(now);
+        long second = now / 1000;
+        int slot = (int) (second % WINDOW_SECONDS);
+        long tagged = seconds.get(slot);
+        if (tagged != second && seconds.compareAndSet(slot, tagged, second)) {
+            counts.set(slot, 0);
+        }
+        counts.incrementAndGet(slot);
+    }
+
+    void requestEnded() {
+        inFlight.decrementAndGet();
+    }
+
+    public int inFlight() {
+        return inFlight.get();
+    }
+
+    /** Requests per second over the last full window. */
+    public double recentRate() {
+        long currentSecond = clock.millis() / 1000;
+        long total = 0;
+        for (int slot = 0; slot < WINDOW_SECONDS; slot++) {
+            long second = seconds.get(slot);
+            if (second > currentSecond - WINDOW_SECONDS && second <= currentSecond) {
+                total += counts.get(slot);
+            }
+        }
+        return (double) total / WINDOW_SECONDS;
+    }
+
+    /** Epoch milliseconds of the last request, 0 when none came yet. */
+    public long lastRequestMillis() {
+        return lastRequestMillis.get();
+    }
+
+    /** The heartbeat note: small, stable field names, readable by any instance. */
+    public String toNote() {
+        return new JsonObject()
+                .put("inFlight", inFlight())
+                .put("lastRequestMillis", lastRequestMillis())
+                .put("ratePerSecond", Math.round(recentRate() * 100) / 100.0)
+                .encode();
+    }
+}

@@ -1,0 +1,115 @@
+package com.example.fleet.registration;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+
+import java.time.Duration;
+import java.util.Optional;
+
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import com.example.fleet.testing.ConsulApi;
+import com.example.fleet.testing.ConsulTestResource;
+
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
+import io.vertx.core.json.JsonObject;
+
+@QuarkusTest
+@QuarkusTestResource(value = ConsulTestResource.class, restrictToAnnotatedClass = true)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class RegistrationLifecycleTest {
+
+    private static final Duration TTL = Duration.ofSeconds(3);
+
+    private ConsulApi consul() {
+        return new ConsulApi(ConsulTestResource.agent().address());
+    }
+
+    private String instanceId() {
+        return "fleet-service-127.0.0.1-" + RestAssured.port;
+    }
+
+    @Test
+    @Order(1)
+    void registersWithTheRealPortTagsAndMeta() {
+        await().atMost(Duration.ofSeconds(30)).until(() -> consul().agentServices().containsKey(instanceId()));
+        JsonObject service = consul().agentServices().getJsonObject(instanceId());
+        assertThat(service.getString("Service")).isEqualTo("fleet-service");
+        assertThat(service.getString("Address")).isEqualTo("127.0.0.1");
+        assertThat(service.getInteger("Port")).isEqualTo(RestAssured.port).isNotEqualTo(8080);
+        assertThat(service.getJsonArray("Tags").getList()).contains("version=1.0.0-SNAPSHOT", "env=test", "weight=1");
+        assertThat(service.getJsonObject("Meta").getMap())
+                .containsEntry("version", "1.0.0-SNAPSHOT").containsEntry("environment", "test")
+                .containsEntry("weight", "1");
+    }
+
+    @Test
+    @Order(2)
+    void ttlCheckTurnsPassingAndStaysPassingOnHeartbeats() {
+        String check = instanceId() + ":ttl";
+        await().atMost(Duration.ofSeconds(30)).until(() -> consul().checkStatus(check), equalTo(Optional.of("passing")));
+        // two full TTLs: without heartbeats the check would turn critical
+        await().during(TTL.multipliedBy(2)).atMost(TTL.multipliedBy(4))
+                .until(() -> consul().checkStatus(check), equalTo(Optional.of("passing")));
+    }
+
+    @Test
+    @Order(3)
+    void heartbeatNotePublishesTheLoad() {
+        given().get("/api/hello").then().statusCode(200);
+        String check = instanceId() + ":ttl";
+        await().atMost(TTL.multipliedBy(3)).untilAsserted(() -> {
+            JsonObject note = new JsonObject(consul().checkOutput(check).orElse("{}"));
+            assertThat(note.getLong("lastRequestMillis", 0L)).isPositive();
+            assertThat(note.getDouble("ratePerSecond", 0.0)).isPositive();
+            assertThat(note.getInteger("inFlight")).isNotNull();
+        });
+    }
+
+    @Test
+    @Order(4)
+    void readinessIsUpWithTheInstanceIdOnceRegistered() {
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/q/health/ready").then()
+                .statusCode(200)
+                .body("checks.find { it.name == 'consul-registration' }.data.instanceId", equalTo(instanceId())));
+        given().get("/q/health/live").then().statusCode(200)
+                .body("checks.find { it.name == 'consul-heartbeat' }.status", equalTo("UP"));
+    }
+
+    @Test
+    @Order(5)
+    void greetingComesFromConsulKv() {
+        given().get("/api/hello").then().statusCode(200)
+                .body("message", equalTo(ConsulTestResource.GREETING))
+                .body("instance", equalTo(instanceId()));
+    }
+
+    @Test
+    @Order(6)
+    void workRejectsAnOutOfRangeDurationWithAReason() {
+        given().get("/api/work?millis=-1").then().statusCode(400);
+        given().get("/api/work?millis=5").then().statusCode(200).body("message", equalTo("worked 5 ms"));
+    }
+
+    @Test
+    @Order(10)
+    void registersAgainAfterTheAgentRestartsWithoutState() {
+        await().atMost(Duration.ofSeconds(30)).until(() -> consul().agentServices().containsKey(instanceId()));
+        // the restarted agent has no state: only a re-registration (counted below) brings the entry back
+        ConsulTestResource.agent().restart();
+
+        await().atMost(TTL.multipliedBy(5)).until(() -> consul().checkStatus(instanceId() + ":ttl"),
+                equalTo(Optional.of("passing")));
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
+                given().get("/q/metrics").then().statusCode(200).extract().asString())
+                .containsPattern("fleet_registration_reregistrations_total(\\{[^}]*})? [1-9]")
+                .containsPattern("fleet_registration_registered(\\{[^}]*})? 1\\.0"));
+    }
+}

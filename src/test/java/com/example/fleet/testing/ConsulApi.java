@@ -1,0 +1,85 @@
+package com.example.fleet.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Optional;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+/** A plain HTTP view of a Consul agent, for tests to check what the application did. */
+public final class ConsulApi {
+
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2)).build();
+    private final String base;
+    private final Optional<String> token;
+
+    public ConsulApi(String address, Optional<String> token) {
+        this.base = "http://" + address;
+        this.token = token;
+    }
+
+    public ConsulApi(String address) {
+        this(address, Optional.empty());
+    }
+
+    /** Services registered on this agent, by ID. */
+    public JsonObject agentServices() {
+        return new JsonObject(get("/v1/agent/services"));
+    }
+
+    /** Checks registered on this agent, by check ID. */
+    public JsonObject agentChecks() {
+        return new JsonObject(get("/v1/agent/checks"));
+    }
+
+    /** Status of one check ("passing", "critical", ...), empty when the agent does not know it. */
+    public Optional<String> checkStatus(String checkId) {
+        JsonObject check = agentChecks().getJsonObject(checkId);
+        return Optional.ofNullable(check).map(c -> c.getString("Status"));
+    }
+
+    /** Output (the last heartbeat note) of one check. */
+    public Optional<String> checkOutput(String checkId) {
+        return Optional.ofNullable(agentChecks().getJsonObject(checkId)).map(c -> c.getString("Output"));
+    }
+
+    /** /v1/health/service/name: every instance with its checks. */
+    public JsonArray health(String service) {
+        return new JsonArray(get("/v1/health/service/" + service));
+    }
+
+    public void putKey(String key, String value) {
+        send(HttpRequest.newBuilder(uri("/v1/kv/" + key)).PUT(HttpRequest.BodyPublishers.ofString(value)));
+    }
+
+    private String get(String path) {
+        return send(HttpRequest.newBuilder(uri(path)).GET());
+    }
+
+    private String send(HttpRequest.Builder request) {
+        token.ifPresent(t -> request.header("X-Consul-Token", t));
+        try {
+            HttpResponse<String> answer = http.send(request.timeout(Duration.ofSeconds(5)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (answer.statusCode() != 200) {
+                throw new IllegalStateException("Consul answered " + answer.statusCode() + ": " + answer.body());
+            }
+            return answer.body();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private URI uri(String path) {
+        return URI.create(base + path);
+    }
+}
