@@ -20,7 +20,7 @@ public final class DevModeConsul {
      * A live reload loads application classes again, so the running agent is remembered in a system property,
      * which the JVM keeps; the agent itself is stopped by the shutdown hook of the class loader that started it.
      */
-    private static final String RUNNING = "fleet.consul.dev-agent.running";
+    private static final String RUNNING = "fleet-dev-consul-agent";
 
     private DevModeConsul() {
     }

@@ -7,7 +7,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -25,9 +24,11 @@ import com.example.fleet.consul.ConsulSettings;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.quarkus.vertx.http.HttpServer;
 import io.quarkus.vertx.http.HttpServerStart;
 import io.smallrye.mutiny.Uni;
 import io.vertx.ext.consul.Check;
@@ -48,6 +49,7 @@ import io.vertx.mutiny.ext.consul.ConsulClient;
 public class ConsulRegistrar {
 
     private static final Logger LOG = Logger.getLogger(ConsulRegistrar.class);
+    private static final String DEV_MODE_LISTENING_PORT = "fleet-dev-http-port";
 
     /** Where the registration stands; readiness is UP only in {@link #REGISTERED}. */
     public enum Phase {
@@ -64,6 +66,7 @@ public class ConsulRegistrar {
     }
 
     private final ConsulClient consul;
+    private final HttpServer httpServer;
     private final Vertx vertx;
     private final RegistrationSettings settings;
     private final ConsulSettings consulSettings;
@@ -72,7 +75,7 @@ public class ConsulRegistrar {
     private final Backoff backoff;
     private final String writePermission;
 
-    private final AtomicInteger startSignals = new AtomicInteger(2);
+    private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean leaving = new AtomicBoolean();
     private final AtomicLong timer = new AtomicLong(-1);
     private volatile Phase phase = Phase.STARTING;
@@ -90,7 +93,7 @@ public class ConsulRegistrar {
     private final Counter deregistrationFailures;
 
     @Inject
-    ConsulRegistrar(ConsulClient consul, Vertx vertx, RegistrationSettings settings, ConsulSettings consulSettings,
+    ConsulRegistrar(ConsulClient consul, HttpServer httpServer, Vertx vertx, RegistrationSettings settings, ConsulSettings consulSettings,
             LoadTracker load, MeterRegistry meters,
             @ConfigProperty(name = "quarkus.http.host", defaultValue = "0.0.0.0") String httpHost) {
         if (settings.deregisterAttempts() < 1) {
@@ -98,6 +101,7 @@ public class ConsulRegistrar {
                     + settings.deregisterAttempts());
         }
         this.consul = consul;
+        this.httpServer = httpServer;
         this.vertx = vertx;
         this.settings = settings;
         this.consulSettings = consulSettings;
@@ -117,18 +121,31 @@ public class ConsulRegistrar {
                 .description("shutdowns that could not verify the instance left Consul: alert on this").register(meters);
     }
 
+    /**
+     * Registers once the HTTP server listens. At StartupEvent it usually does not yet (its port reads -1) and
+     * {@link HttpServerStart} follows. A dev-mode live reload restarts the application but keeps the server
+     * listening, so no such event comes: the port it bound is remembered JVM-wide for that case.
+     */
     void onStart(@Observes StartupEvent event) {
-        startWhenListening();
+        int port = httpServer.getPort();
+        if (port <= 0 && LaunchMode.current() == LaunchMode.DEVELOPMENT) {
+            port = Integer.getInteger(DEV_MODE_LISTENING_PORT, -1);
+        }
+        if (port > 0) {
+            startOnce(port);
+        }
     }
 
-    /** Quarkus publishes the real (possibly random) port once the server listens, which may follow StartupEvent. */
     void onHttpServerStart(@ObservesAsync HttpServerStart event) {
-        startWhenListening();
+        int port = httpServer.getPort();
+        if (LaunchMode.current() == LaunchMode.DEVELOPMENT) {
+            System.setProperty(DEV_MODE_LISTENING_PORT, Integer.toString(port));
+        }
+        startOnce(port);
     }
 
-    /** Registration needs both: the application started, and the HTTP server listening on its real port. */
-    private void startWhenListening() {
-        if (startSignals.decrementAndGet() != 0) {
+    private void startOnce(int listeningPort) {
+        if (!started.compareAndSet(false, true)) {
             return;
         }
         if (!settings.enabled()) {
@@ -137,7 +154,7 @@ public class ConsulRegistrar {
             return;
         }
         instance = InstanceSpec.of(settings, InstanceAddress.advertised(settings.address(), httpHost),
-                settings.port().orElseGet(InstanceAddress::actualHttpPort));
+                settings.port().orElse(listeningPort));
         phase = Phase.REGISTERING;
         LOG.infof("Registering %s (%s:%d) in Consul at %s", instance.id(), instance.address(), instance.port(),
                 consulSettings.address());

@@ -8,11 +8,7 @@ import java.net.UnknownHostException;
 import java.util.Collections;
 import java.util.Optional;
 
-import org.eclipse.microprofile.config.ConfigProvider;
-
-import io.quarkus.runtime.LaunchMode;
-
-/** Where other instances reach this one: the address to advertise and the port the HTTP server really bound. */
+/** The address other instances use to reach this one. */
 final class InstanceAddress {
 
     private InstanceAddress() {
@@ -51,18 +47,6 @@ final class InstanceAddress {
         return InetAddress.getLoopbackAddress().getHostAddress();
     }
 
-    /**
-     * The port the HTTP server bound. With port 0 (random, as in tests) Quarkus publishes the real one as a system
-     * property once the server listens, which happens before StartupEvent.
-     */
-    static int actualHttpPort() {
-        String property = LaunchMode.current() == LaunchMode.TEST ? "quarkus.http.test-port" : "quarkus.http.port";
-        String value = System.getProperty(property);
-        if (value == null) {
-            value = ConfigProvider.getConfig().getOptionalValue(property, String.class).orElse("8080");
-        }
-        return Integer.parseInt(value.strip());
-    }
 
     private static boolean isWildcard(String host) {
         return host == null || host.isBlank() || host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]");
