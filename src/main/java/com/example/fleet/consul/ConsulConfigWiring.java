@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 import jakarta.annotation.Priority;
 
@@ -51,10 +52,13 @@ public class ConsulConfigWiring implements ConfigSourceInterceptor {
         if (!name.startsWith(PREFIX)) {
             return context.proceed(name);
         }
+        // an invalid address is reported once, by the fleet.consul mapping; until then KV stays off
+        Optional<ConsulAddress> agent = address(context);
         return switch (name.substring(PREFIX.length())) {
-            case "host-port" -> derived(name, address(context).hostPort());
-            case "use-https" -> derived(name, Boolean.toString(address(context).https()));
-            case "config-enabled" -> derived(name, Boolean.toString(configEnabled(context)));
+            case "host-port" -> derived(name, agent.map(ConsulAddress::hostPort).orElse(CONVENTIONAL_ADDRESS));
+            case "use-https" -> derived(name, Boolean.toString(agent.map(ConsulAddress::https).orElse(false)));
+            case "config-enabled" -> derived(name, Boolean.toString(agent.isPresent() && configEnabled(context,
+                    agent.get())));
             default -> context.proceed(name);
         };
     }
@@ -68,13 +72,17 @@ public class ConsulConfigWiring implements ConfigSourceInterceptor {
         return CONVENTIONAL_ADDRESS;
     }
 
-    private static ConsulAddress address(ConfigSourceInterceptorContext context) {
+    private static Optional<ConsulAddress> address(ConfigSourceInterceptorContext context) {
         ConfigValue value = context.restart("fleet.consul.address");
-        return ConsulAddress.parse(value == null || value.getValue() == null ? CONVENTIONAL_ADDRESS : value.getValue(),
-                "fleet.consul.address (CONSUL_HTTP_ADDR)");
+        try {
+            return Optional.of(new ConsulAddressConverter().convert(
+                    value == null || value.getValue() == null ? CONVENTIONAL_ADDRESS : value.getValue()));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
     }
 
-    private boolean configEnabled(ConfigSourceInterceptorContext context) {
+    private boolean configEnabled(ConfigSourceInterceptorContext context, ConsulAddress agent) {
         ConfigValue value = context.restart("fleet.consul.config-mode");
         String mode = value == null || value.getValue() == null ? "optional"
                 : value.getValue().strip().toLowerCase(Locale.ROOT);
@@ -85,7 +93,6 @@ public class ConsulConfigWiring implements ConfigSourceInterceptor {
             throw new IllegalArgumentException("Invalid value '" + value.getValue()
                     + "' for fleet.consul.config-mode: expected required, optional or off");
         }
-        ConsulAddress agent = address(context);
         return enabledByAddress.computeIfAbsent(agent.baseUrl() + "|" + mode, key -> probe(agent, mode));
     }
 

@@ -21,7 +21,7 @@ public final class JvmBoundProcess {
     private static final String WATCHDOG = """
             jvm=$1; shift
             "$@" & child=$!
-            trap 'kill -TERM $child 2>/dev/null; wait $child; exit 0' TERM INT HUP
+            trap 'kill -TERM $child 2>/dev/null; wait $child; exit $?' TERM INT HUP
             while kill -0 "$jvm" 2>/dev/null && kill -0 "$child" 2>/dev/null; do sleep 1; done
             kill -TERM $child 2>/dev/null; wait $child
             """;

@@ -1,0 +1,61 @@
+package com.example.fleet.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import com.example.fleet.testing.AppInstance;
+
+/** Bad settings stop the packaged application at startup with a message that names the setting. */
+class InvalidConfigurationIT {
+
+    private static final Duration EXIT = Duration.ofSeconds(60);
+
+    @Test
+    void negativeTtlNamesTheProperty() {
+        try (AppInstance app = AppInstance.start("bad-ttl", "127.0.0.1:1", "fleet.registration.ttl=-5s")) {
+            assertThat(app.awaitExit(EXIT)).isNotZero();
+            assertThat(app.log()).contains("fleet.registration.ttl").contains("must be a positive duration");
+        }
+    }
+
+    @Test
+    void badConsulAddressNamesTheSetting() {
+        try (AppInstance app = AppInstance.start("bad-address", "ftp://consul:8500")) {
+            assertThat(app.awaitExit(EXIT)).isNotZero();
+            assertThat(app.log()).contains("fleet.consul.address (CONSUL_HTTP_ADDR)")
+                    .contains("the scheme must be http or https");
+        }
+    }
+
+    @Test
+    void deregisterAfterBelowConsulsMinimumIsRejected() {
+        try (AppInstance app = AppInstance.start("bad-deregister", "127.0.0.1:1",
+                "fleet.registration.deregister-critical-after=30s")) {
+            assertThat(app.awaitExit(EXIT)).isNotZero();
+            assertThat(app.log()).contains("fleet.registration.deregister-critical-after")
+                    .contains("below Consul's minimum of 1m");
+        }
+    }
+
+    @Test
+    void requiredConsulConfigurationFailsFastWhenTheAgentIsDown() {
+        try (AppInstance app = AppInstance.start("required-config",
+                Map.of("CONSUL_HTTP_ADDR", "127.0.0.1:1"), "fleet.consul.config-mode=required")) {
+            assertThat(app.awaitExit(EXIT)).isNotZero();
+            assertThat(app.log()).contains("fleet.consul.config-mode=required")
+                    .contains("cannot be reached");
+        }
+    }
+
+    @Test
+    void unreachableAgentDoesNotStopAnInstanceWithOptionalConfiguration() {
+        try (AppInstance app = AppInstance.start("optional-config", "127.0.0.1:1")) {
+            assertThat(app.get("/api/hello").statusCode()).isEqualTo(200);
+            assertThat(app.get("/q/health/ready").statusCode()).isEqualTo(503);
+        }
+    }
+}

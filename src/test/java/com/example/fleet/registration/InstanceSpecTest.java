@@ -1,0 +1,53 @@
+package com.example.fleet.registration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+import org.junit.jupiter.api.Test;
+
+import io.vertx.ext.consul.CheckStatus;
+import io.vertx.ext.consul.ServiceOptions;
+
+class InstanceSpecTest {
+
+    private final InstanceSpec spec = new InstanceSpec("fleet-service-10.0.0.7-8080", "fleet-service", "10.0.0.7",
+            8080, "1.2.3", "prod", 5, List.of("canary"), Duration.ofSeconds(30), Duration.ofMinutes(1),
+            Optional.of(new InstanceSpec.HttpCheck("http://10.0.0.7:8080/q/health/ready", Duration.ofSeconds(10))));
+
+    @Test
+    void idIsUniquePerAddressAndPort() {
+        assertThat(InstanceSpec.instanceId("svc", "10.0.0.7", 8080)).isEqualTo("svc-10.0.0.7-8080");
+        assertThat(InstanceSpec.instanceId("svc", "fe80::1", 8080)).isEqualTo("svc-fe80--1-8080");
+    }
+
+    @Test
+    void registersVersionEnvironmentAndWeightAsTagsAndMeta() {
+        ServiceOptions options = spec.toServiceOptions();
+        assertThat(options.getTags()).containsExactly("version=1.2.3", "env=prod", "weight=5", "canary");
+        assertThat(options.getMeta()).containsEntry("version", "1.2.3").containsEntry("environment", "prod")
+                .containsEntry("weight", "5");
+    }
+
+    @Test
+    void ttlCheckStartsPassingAndHeartbeatsComeEveryThirdOfIt() {
+        ServiceOptions options = spec.toServiceOptions();
+        assertThat(options.getCheckListOptions()).hasSize(2);
+        assertThat(options.getCheckListOptions().get(0).getStatus()).isEqualTo(CheckStatus.PASSING);
+        assertThat(options.getCheckListOptions().get(0).getTtl()).isEqualTo("30000ms");
+        assertThat(options.getCheckListOptions().get(0).getDeregisterAfter()).isEqualTo("60s");
+        assertThat(options.getCheckListOptions().get(1).getHttp()).endsWith("/q/health/ready");
+        assertThat(spec.heartbeatInterval()).isEqualTo(Duration.ofSeconds(10));
+    }
+
+    @Test
+    void convertersNameWhatIsWrong() {
+        assertThatThrownBy(() -> new ServiceNameConverter().convert("-bad_name"))
+                .hasMessageContaining("not a valid Consul service name");
+        assertThatThrownBy(() -> new WeightConverter().convert("0")).hasMessageContaining("outside 1-1000");
+        assertThatThrownBy(() -> new DeregisterAfterConverter().convert("30s")).hasMessageContaining("minimum of 1m");
+    }
+}
