@@ -54,6 +54,23 @@ public final class ConsulApi {
         return new JsonArray(get("/v1/health/service/" + service));
     }
 
+    /** Registers a service on the agent, as an instance of the application would. */
+    public void register(JsonObject service) {
+        send(HttpRequest.newBuilder(uri("/v1/agent/service/register"))
+                .PUT(HttpRequest.BodyPublishers.ofString(service.encode())));
+    }
+
+    public void deregister(String serviceId) {
+        send(HttpRequest.newBuilder(uri("/v1/agent/service/deregister/" + serviceId))
+                .PUT(HttpRequest.BodyPublishers.noBody()));
+    }
+
+    /** Sets a TTL check's status: pass, warn or fail. */
+    public void ttl(String checkId, String status) {
+        send(HttpRequest.newBuilder(uri("/v1/agent/check/" + status + "/" + checkId))
+                .PUT(HttpRequest.BodyPublishers.noBody()));
+    }
+
     public void putKey(String key, String value) {
         send(HttpRequest.newBuilder(uri("/v1/kv/" + key)).PUT(HttpRequest.BodyPublishers.ofString(value)));
     }

@@ -1,30 +1,50 @@
 package com.example.fleet.consul;
 
+import java.time.Duration;
+
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 
 import io.vertx.ext.consul.ConsulClientOptions;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.ext.consul.ConsulClient;
 
-/** The one Consul client of the application, built from {@link ConsulSettings}. */
+/**
+ * Consul clients built from {@link ConsulSettings}: the application's shared one for ordinary requests, and
+ * dedicated ones for blocking queries, whose read timeout must exceed the query's wait.
+ */
 @ApplicationScoped
-public class ConsulClientProducer {
+public class ConsulClients {
 
-    @Produces
-    @Singleton
-    ConsulClient consulClient(Vertx vertx, ConsulSettings settings) {
+    private final Vertx vertx;
+    private final ConsulSettings settings;
+
+    @Inject
+    ConsulClients(Vertx vertx, ConsulSettings settings) {
+        this.vertx = vertx;
+        this.settings = settings;
+    }
+
+    /** A new client whose every request times out after {@code timeout}; the caller closes it. */
+    public ConsulClient create(Duration timeout) {
         ConsulAddress agent = settings.address();
         ConsulClientOptions options = new ConsulClientOptions()
                 .setHost(agent.host())
                 .setPort(agent.port())
                 .setSsl(agent.https())
-                .setTimeout(settings.requestTimeout().toMillis());
+                .setTimeout(timeout.toMillis());
         // sent as X-Consul-Token on every request
         settings.token().ifPresent(options::setAclToken);
         return ConsulClient.create(vertx, options);
+    }
+
+    @Produces
+    @Singleton
+    ConsulClient sharedClient() {
+        return create(settings.requestTimeout());
     }
 
     void close(@Disposes ConsulClient client) {

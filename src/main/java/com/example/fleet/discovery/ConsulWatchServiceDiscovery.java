@@ -1,0 +1,111 @@
+package com.example.fleet.discovery;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.jboss.logging.Logger;
+
+import com.example.fleet.consul.ConsulErrors;
+
+import io.smallrye.mutiny.Uni;
+import io.smallrye.stork.api.ServiceDiscovery;
+import io.smallrye.stork.api.ServiceInstance;
+import io.vertx.ext.consul.ServiceEntry;
+import io.vertx.ext.consul.ServiceEntryList;
+import io.vertx.mutiny.ext.consul.ConsulClient;
+
+/**
+ * Push-based discovery of one Consul service: a {@link HealthWatch} keeps an immutable {@link Snapshot} up to
+ * date and Stork reads whichever snapshot is current. A Consul error never empties the pool: the last answer
+ * stays, marked with the problem.
+ */
+public final class ConsulWatchServiceDiscovery implements ServiceDiscovery {
+
+    private static final Logger LOG = Logger.getLogger(ConsulWatchServiceDiscovery.class);
+
+    private final String consulService;
+    private final InstanceFilter filter;
+    private final Duration firstSnapshotTimeout;
+    private final ConsulClient client;
+    private final InstanceCatalog catalog = new InstanceCatalog();
+    private final AtomicReference<Snapshot> current = new AtomicReference<>();
+    private final CompletableFuture<Snapshot> first = new CompletableFuture<>();
+    private final HealthWatch watch;
+    private volatile String lastProblem;
+
+    ConsulWatchServiceDiscovery(String consulService, InstanceFilter filter, Duration firstSnapshotTimeout,
+            ConsulClient client, WatchTiming timing, io.vertx.mutiny.core.Vertx vertx) {
+        this.consulService = consulService;
+        this.filter = filter;
+        this.firstSnapshotTimeout = firstSnapshotTimeout;
+        this.client = client;
+        this.watch = new HealthWatch(client, vertx, consulService, filter.passingOnly(), timing.queryWait(),
+                timing.minInterval(), timing.backoff(), this::onAnswer, this::onFailure);
+    }
+
+    void start() {
+        watch.start();
+    }
+
+    void stop() {
+        watch.stop();
+        client.close();
+    }
+
+    public String consulService() {
+        return consulService;
+    }
+
+    /** The current snapshot, if Consul answered at least once. */
+    public Optional<Snapshot> snapshot() {
+        return Optional.ofNullable(current.get());
+    }
+
+    /**
+     * The instances of the current snapshot; before the first answer, waits for it up to the configured
+     * first-snapshot-timeout rather than failing at once.
+     */
+    @Override
+    public Uni<List<ServiceInstance>> getServiceInstances() {
+        Snapshot snapshot = current.get();
+        if (snapshot != null) {
+            return Uni.createFrom().item(snapshot.instances());
+        }
+        // a copy: a caller that gives up cancels its stage, which must not cancel the first answer for others
+        return Uni.createFrom().completionStage(first::copy)
+                .ifNoItem().after(firstSnapshotTimeout).failWith(() -> new IllegalStateException(
+                        "Consul has not answered about service '" + consulService + "' within " + firstSnapshotTimeout
+                                + (lastProblem == null ? "" : ": " + lastProblem)))
+                .map(Snapshot::instances);
+    }
+
+    private void onAnswer(ServiceEntryList answer) {
+        List<ServiceEntry> accepted = answer.getList().stream().filter(filter::accepts).toList();
+        List<ServiceInstance> instances = catalog.update(accepted);
+        Snapshot next = new Snapshot(instances, catalog.loadNotes(accepted), answer.getIndex(), Instant.now(),
+                Optional.empty());
+        Snapshot previous = current.getAndSet(next);
+        if (lastProblem != null) {
+            LOG.infof("Consul answers again about '%s'", consulService);
+            lastProblem = null;
+        }
+        if (previous == null) {
+            LOG.debugf("First snapshot of '%s': %d instances", consulService, instances.size());
+            first.complete(next);
+        }
+    }
+
+    private void onFailure(Throwable failure) {
+        String problem = ConsulErrors.describe(failure, "watch service '" + consulService + "'",
+                "service:read on \"" + consulService + "\" and node:read");
+        current.updateAndGet(snapshot -> snapshot == null ? null : snapshot.failing(problem));
+        if (!problem.equals(lastProblem)) {
+            LOG.warnf("%s; keeping the last known instances and retrying", problem);
+        }
+        lastProblem = problem;
+    }
+}

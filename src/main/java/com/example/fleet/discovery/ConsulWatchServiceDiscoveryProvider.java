@@ -1,0 +1,82 @@
+package com.example.fleet.discovery;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+
+import com.example.fleet.consul.Backoff;
+import com.example.fleet.consul.ConsulClients;
+
+import io.quarkus.runtime.ShutdownEvent;
+import io.smallrye.stork.api.ServiceDiscovery;
+import io.smallrye.stork.api.config.ServiceConfig;
+import io.smallrye.stork.api.config.ServiceDiscoveryAttribute;
+import io.smallrye.stork.api.config.ServiceDiscoveryType;
+import io.smallrye.stork.spi.ServiceDiscoveryProvider;
+import io.smallrye.stork.spi.StorkInfrastructure;
+import io.smallrye.stork.utils.DurationUtils;
+import io.vertx.mutiny.core.Vertx;
+
+/**
+ * Stork service discovery {@code consul-watch}: push-based, one blocking query per watched service, on the
+ * Consul agent the application is configured with (CONSUL_HTTP_ADDR, CONSUL_HTTP_TOKEN).
+ */
+@ServiceDiscoveryType("consul-watch")
+@ServiceDiscoveryAttribute(name = "consul-service", description = "Consul service to watch; default: the Stork service name")
+@ServiceDiscoveryAttribute(name = "accept-warning", defaultValue = "false", description = "Also use instances whose checks warn")
+@ServiceDiscoveryAttribute(name = "tags", description = "Comma-separated tags every instance must have")
+@ServiceDiscoveryAttribute(name = "meta", description = "Comma-separated key=glob Meta filters, e.g. env=prod,version=2.*")
+@ServiceDiscoveryAttribute(name = "wait", defaultValue = "60s", description = "Wait of each blocking query (at most 10m)")
+@ServiceDiscoveryAttribute(name = "min-interval", defaultValue = "20ms", description = "Least time between two queries")
+@ServiceDiscoveryAttribute(name = "retry-max-delay", defaultValue = "5s", description = "Longest backoff after errors")
+@ServiceDiscoveryAttribute(name = "first-snapshot-timeout", defaultValue = "5s", description = "How long a first call waits for Consul's first answer")
+@ApplicationScoped
+public class ConsulWatchServiceDiscoveryProvider implements ServiceDiscoveryProvider<ConsulWatchConfiguration> {
+
+    // field injection: Stork's generated loader needs a no-argument constructor
+    @Inject
+    Vertx vertx;
+    @Inject
+    ConsulClients clients;
+
+    private final Map<String, ConsulWatchServiceDiscovery> byStorkService = new ConcurrentHashMap<>();
+
+    @Override
+    public ServiceDiscovery createServiceDiscovery(ConsulWatchConfiguration config, String serviceName,
+            ServiceConfig serviceConfig, StorkInfrastructure infrastructure) {
+        String where = "quarkus.stork." + serviceName + ".service-discovery";
+        String consulService = Optional.ofNullable(config.getConsulService()).filter(s -> !s.isBlank())
+                .orElse(serviceName);
+        InstanceFilter filter = InstanceFilter.parse(Boolean.parseBoolean(config.getAcceptWarning()), config.getTags(),
+                config.getMeta(), where);
+        Duration retryMax = DurationUtils.parseDuration(config.getRetryMaxDelay(), where + ".retry-max-delay");
+        WatchTiming timing = new WatchTiming(DurationUtils.parseDuration(config.getWait(), where + ".wait"),
+                DurationUtils.parseDuration(config.getMinInterval(), where + ".min-interval"),
+                new Backoff(Duration.ofMillis(Math.min(100, retryMax.toMillis())), retryMax));
+        ConsulWatchServiceDiscovery discovery = new ConsulWatchServiceDiscovery(consulService, filter,
+                DurationUtils.parseDuration(config.getFirstSnapshotTimeout(), where + ".first-snapshot-timeout"),
+                clients.create(timing.readTimeout()), timing, vertx);
+        ConsulWatchServiceDiscovery replaced = byStorkService.put(serviceName, discovery);
+        if (replaced != null) {
+            replaced.stop();
+        }
+        discovery.start();
+        return discovery;
+    }
+
+    /** The discovery serving a Stork service, for the fleet view. */
+    public Optional<ConsulWatchServiceDiscovery> discoveryOf(String storkService) {
+        return Optional.ofNullable(byStorkService.get(storkService));
+    }
+
+    /** Stork has no close hook for discoveries: the loops end with the application. */
+    void stopAll(@Observes ShutdownEvent event) {
+        byStorkService.values().forEach(ConsulWatchServiceDiscovery::stop);
+        byStorkService.clear();
+    }
+}

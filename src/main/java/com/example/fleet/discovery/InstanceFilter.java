@@ -1,0 +1,87 @@
+package com.example.fleet.discovery;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import io.vertx.ext.consul.Check;
+import io.vertx.ext.consul.CheckStatus;
+import io.vertx.ext.consul.ServiceEntry;
+
+/**
+ * Which Consul entries a client accepts: healthy enough (passing, or also warning when asked), carrying every
+ * required tag, and with Meta values matching glob patterns ({@code env=prod}, {@code version=2.*}) so a client
+ * can address a group or a canary.
+ */
+final class InstanceFilter {
+
+    private final boolean acceptWarning;
+    private final Set<String> tags;
+    private final Map<String, Pattern> meta;
+
+    InstanceFilter(boolean acceptWarning, Set<String> tags, Map<String, Pattern> meta) {
+        this.acceptWarning = acceptWarning;
+        this.tags = Set.copyOf(tags);
+        this.meta = Map.copyOf(meta);
+    }
+
+    /**
+     * Builds a filter from attribute values; {@code where} names the attribute prefix for error messages.
+     */
+    static InstanceFilter parse(boolean acceptWarning, String tags, String meta, String where) {
+        Set<String> required = split(tags).collect(Collectors.toSet());
+        Map<String, Pattern> patterns = new LinkedHashMap<>();
+        split(meta).forEach(entry -> {
+            int equals = entry.indexOf('=');
+            if (equals <= 0) {
+                throw new IllegalArgumentException(where + ".meta: '" + entry + "' is not key=pattern (e.g. version=2.*)");
+            }
+            patterns.put(entry.substring(0, equals).strip(), glob(entry.substring(equals + 1).strip()));
+        });
+        return new InstanceFilter(acceptWarning, required, patterns);
+    }
+
+    /** Passing when every check passes; warning when some warn and none is critical; else critical. */
+    static CheckStatus status(ServiceEntry entry) {
+        List<Check> checks = Optional.ofNullable(entry.getChecks()).orElse(List.of());
+        if (checks.stream().anyMatch(c -> c.getStatus() != CheckStatus.PASSING && c.getStatus() != CheckStatus.WARNING)) {
+            return CheckStatus.CRITICAL;
+        }
+        return checks.stream().anyMatch(c -> c.getStatus() == CheckStatus.WARNING) ? CheckStatus.WARNING
+                : CheckStatus.PASSING;
+    }
+
+    boolean accepts(ServiceEntry entry) {
+        CheckStatus status = status(entry);
+        if (status == CheckStatus.CRITICAL || (status == CheckStatus.WARNING && !acceptWarning)) {
+            return false;
+        }
+        List<String> entryTags = Optional.ofNullable(entry.getService().getTags()).orElse(List.of());
+        if (!entryTags.containsAll(tags)) {
+            return false;
+        }
+        Map<String, String> entryMeta = Optional.ofNullable(entry.getService().getMeta()).orElse(Map.of());
+        return meta.entrySet().stream().allMatch(wanted -> entryMeta.containsKey(wanted.getKey())
+                && wanted.getValue().matcher(entryMeta.get(wanted.getKey())).matches());
+    }
+
+    /** Whether Consul can do the health filtering itself ({@code ?passing}). */
+    boolean passingOnly() {
+        return !acceptWarning;
+    }
+
+    private static Stream<String> split(String list) {
+        return list == null ? Stream.empty()
+                : Stream.of(list.split(",")).map(String::strip).filter(s -> !s.isEmpty());
+    }
+
+    /** "2.*" matches 2.0 and 2.13; everything but * is literal. */
+    private static Pattern glob(String glob) {
+        return Pattern.compile(Stream.of(glob.split("\\*", -1)).map(Pattern::quote).collect(Collectors.joining(".*")));
+    }
+}

@@ -1,0 +1,198 @@
+package com.example.fleet.discovery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import com.example.fleet.consul.Backoff;
+import com.example.fleet.devconsul.ConsulDevAgent;
+import com.example.fleet.testing.ConsulApi;
+
+import io.smallrye.stork.api.ServiceInstance;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.consul.ConsulClientOptions;
+import io.vertx.mutiny.core.Vertx;
+import io.vertx.mutiny.ext.consul.ConsulClient;
+
+/** The watch against a real Consul agent. */
+class ConsulWatchServiceDiscoveryTest {
+
+    private static final Duration WITHIN_A_SECOND = Duration.ofSeconds(1);
+    private static ConsulDevAgent agent;
+    private static ConsulApi consul;
+    private static Vertx vertx;
+    private ConsulWatchServiceDiscovery discovery;
+
+    @BeforeAll
+    static void start() {
+        agent = ConsulDevAgent.start();
+        consul = new ConsulApi(agent.address());
+        vertx = Vertx.vertx();
+    }
+
+    @AfterAll
+    static void stop() {
+        vertx.closeAndAwait();
+        agent.close();
+    }
+
+    @AfterEach
+    void stopWatch() {
+        if (discovery != null) {
+            discovery.stop();
+        }
+    }
+
+    private ConsulWatchServiceDiscovery watch(String service, InstanceFilter filter) {
+        WatchTiming timing = new WatchTiming(Duration.ofSeconds(30), Duration.ofMillis(20),
+                new Backoff(Duration.ofMillis(50), Duration.ofMillis(500)));
+        ConsulClient client = ConsulClient.create(vertx, new ConsulClientOptions().setHost("127.0.0.1")
+                .setPort(agent.httpPort()).setTimeout(timing.readTimeout().toMillis()));
+        discovery = new ConsulWatchServiceDiscovery(service, filter, Duration.ofSeconds(2), client, timing, vertx);
+        discovery.start();
+        return discovery;
+    }
+
+    private static InstanceFilter passingOnly() {
+        return InstanceFilter.parse(false, "", "", "test");
+    }
+
+    private static void register(String service, String id, int port, String status, List<String> tags,
+            Map<String, String> meta) {
+        consul.register(new JsonObject().put("ID", id).put("Name", service).put("Address", "127.0.0.1")
+                .put("Port", port).put("Tags", new JsonArray(tags)).put("Meta", new JsonObject(Map.copyOf(meta)))
+                .put("Check", new JsonObject().put("CheckID", id + ":ttl").put("TTL", "60s").put("Status", status)));
+    }
+
+    private static List<Integer> ports(ConsulWatchServiceDiscovery discovery) {
+        return discovery.snapshot().map(s -> s.instances().stream().map(ServiceInstance::getPort).sorted().toList())
+                .orElse(List.of());
+    }
+
+    @Test
+    void seesAnInstanceWithinASecondOfTurningPassingAndLosesItAsFast() {
+        ConsulWatchServiceDiscovery watch = watch("svc-a", passingOnly());
+        register("svc-a", "a1", 7001, "critical", List.of(), Map.of());
+        await().atMost(Duration.ofSeconds(5)).until(() -> watch.snapshot().isPresent());
+        assertThat(ports(watch)).isEmpty();
+
+        consul.ttl("a1:ttl", "pass");
+        await().atMost(WITHIN_A_SECOND).until(() -> ports(watch).equals(List.of(7001)));
+        consul.deregister("a1");
+        await().atMost(WITHIN_A_SECOND).until(() -> ports(watch).isEmpty());
+    }
+
+    @Test
+    void filtersOnTagsAndMetaGlobs() {
+        ConsulWatchServiceDiscovery watch = watch("svc-b", InstanceFilter.parse(false, "canary", "env=prod,version=2.*",
+                "test"));
+        register("svc-b", "b1", 7101, "passing", List.of("canary"), Map.of("env", "prod", "version", "2.4.1"));
+        register("svc-b", "b2", 7102, "passing", List.of("canary"), Map.of("env", "prod", "version", "1.9"));
+        register("svc-b", "b3", 7103, "passing", List.of(), Map.of("env", "prod", "version", "2.0"));
+        register("svc-b", "b4", 7104, "passing", List.of("canary"), Map.of("env", "dev", "version", "2.0"));
+        await().atMost(Duration.ofSeconds(5)).until(() -> ports(watch).equals(List.of(7101)));
+    }
+
+    @Test
+    void acceptsWarningOnlyWhenAsked() {
+        register("svc-c", "c1", 7201, "warning", List.of(), Map.of());
+        register("svc-c", "c2", 7202, "passing", List.of(), Map.of());
+        ConsulWatchServiceDiscovery strict = watch("svc-c", passingOnly());
+        await().atMost(Duration.ofSeconds(5)).until(() -> ports(strict).equals(List.of(7202)));
+        strict.stop();
+        ConsulWatchServiceDiscovery lenient = watch("svc-c", InstanceFilter.parse(true, "", "", "test"));
+        await().atMost(Duration.ofSeconds(5)).until(() -> ports(lenient).equals(List.of(7201, 7202)));
+    }
+
+    @Test
+    void keepsInstanceObjectsAndIdsStableAcrossUpdates() {
+        ConsulWatchServiceDiscovery watch = watch("svc-d", passingOnly());
+        register("svc-d", "d1", 7301, "passing", List.of("v1"), Map.of());
+        await().atMost(Duration.ofSeconds(5)).until(() -> ports(watch).equals(List.of(7301)));
+        ServiceInstance before = watch.snapshot().orElseThrow().instances().get(0);
+
+        register("svc-d", "d2", 7302, "passing", List.of(), Map.of());
+        await().atMost(Duration.ofSeconds(5)).until(() -> ports(watch).size() == 2);
+        assertThat(watch.snapshot().orElseThrow().instances()).anySatisfy(i -> assertThat(i).isSameAs(before));
+
+        register("svc-d", "d1", 7301, "passing", List.of("v2"), Map.of());
+        await().atMost(Duration.ofSeconds(5)).until(() -> watch.snapshot().orElseThrow().instances().stream()
+                .anyMatch(i -> i.getId() == before.getId() && i != before));
+        ServiceInstance after = watch.snapshot().orElseThrow().instances().stream()
+                .filter(i -> i.getId() == before.getId()).findFirst().orElseThrow();
+        assertThat(after.getMetadata().getMetadata().get(ConsulWatchMetadataKey.TAGS)).isEqualTo(List.of("v2"));
+    }
+
+    @Test
+    void exposesMetaAsLabels() {
+        ConsulWatchServiceDiscovery watch = watch("svc-e", passingOnly());
+        register("svc-e", "e1", 7401, "passing", List.of("weight=3"), Map.of("weight", "3", "version", "1.0"));
+        await().atMost(Duration.ofSeconds(5)).until(() -> ports(watch).equals(List.of(7401)));
+        ServiceInstance instance = watch.snapshot().orElseThrow().instances().get(0);
+        assertThat(instance.getLabels()).containsEntry("weight", "3").containsEntry("version", "1.0");
+        Map<?, Object> metadata = instance.getMetadata().getMetadata();
+        assertThat(metadata.get(ConsulWatchMetadataKey.SERVICE_ID)).isEqualTo("e1");
+        assertThat(metadata.get(ConsulWatchMetadataKey.STATUS)).isEqualTo("passing");
+    }
+
+    @Test
+    void keepsTheLastSnapshotWhileConsulIsDownAndResumesWithoutARestart() {
+        ConsulWatchServiceDiscovery watch = watch("svc-f", passingOnly());
+        register("svc-f", "f1", 7501, "passing", List.of(), Map.of());
+        await().atMost(Duration.ofSeconds(5)).until(() -> ports(watch).equals(List.of(7501)));
+
+        agent.stop();
+        try {
+            await().atMost(Duration.ofSeconds(10)).until(() -> watch.snapshot().orElseThrow().problem().isPresent());
+            assertThat(ports(watch)).as("an error never empties the pool").containsExactly(7501);
+            assertThat(watch.getServiceInstances().await().atMost(Duration.ofSeconds(2))).hasSize(1);
+        } finally {
+            // the agent comes back empty, its index far below the one the watch held
+            agent.restart();
+        }
+        register("svc-f", "f2", 7502, "passing", List.of(), Map.of());
+        await().atMost(Duration.ofSeconds(10)).until(() -> ports(watch).equals(List.of(7502)));
+        assertThat(watch.snapshot().orElseThrow().problem()).isEmpty();
+    }
+
+    @Test
+    void aFirstCallWaitsForConsulThenFailsWithTheReason() {
+        agent.stop();
+        try {
+            ConsulWatchServiceDiscovery watch = watch("svc-g", passingOnly());
+            assertThatThrownBy(() -> watch.getServiceInstances().await().atMost(Duration.ofSeconds(10)))
+                    .hasMessageContaining("has not answered about service 'svc-g' within PT2S");
+        } finally {
+            agent.restart();
+        }
+        register("svc-g", "g1", 7601, "passing", List.of(), Map.of());
+        assertThat(discovery.getServiceInstances().await().atMost(Duration.ofSeconds(10))).isNotNull();
+        await().atMost(Duration.ofSeconds(10)).until(() -> ports(discovery).equals(List.of(7601)));
+    }
+
+    @Test
+    void indexRulesResetBackwardsAndNeverGoBelowOne() {
+        assertThat(HealthWatch.nextIndex(0, 0)).isEqualTo(1);
+        assertThat(HealthWatch.nextIndex(10, 12)).isEqualTo(12);
+        assertThat(HealthWatch.nextIndex(10, 10)).isEqualTo(10);
+        assertThat(HealthWatch.nextIndex(500, 12)).isZero();
+    }
+
+    @Test
+    void aMalformedMetaFilterNamesTheAttribute() {
+        assertThatThrownBy(() -> InstanceFilter.parse(false, "", "env", "quarkus.stork.x.service-discovery"))
+                .hasMessageContaining("quarkus.stork.x.service-discovery.meta").hasMessageContaining("key=pattern");
+        assertThat(Optional.of(InstanceFilter.parse(false, " a , b ", "", "x"))).isPresent();
+    }
+}
