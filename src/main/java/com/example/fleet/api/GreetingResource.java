@@ -31,13 +31,18 @@ public class GreetingResource {
     @ConfigProperty(name = "greeting.message")
     String message;
 
+    /** Added to every greeting: makes one instance slow on purpose, to watch the balancer avoid it. */
+    @ConfigProperty(name = "fleet.sample.response-delay", defaultValue = "0ms")
+    Duration responseDelay;
+
     @Inject
     ConsulRegistrar registrar;
 
     @GET
     @Path("/hello")
-    public Greeting hello() {
-        return new Greeting(message, instanceId());
+    public Uni<Greeting> hello() {
+        Uni<Greeting> greeting = Uni.createFrom().item(new Greeting(message, instanceId()));
+        return responseDelay.isZero() ? greeting : greeting.onItem().delayIt().by(responseDelay);
     }
 
     /**

@@ -13,13 +13,13 @@ import com.example.fleet.consul.Backoff;
 import com.example.fleet.consul.ConsulClients;
 
 import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.configuration.DurationConverter;
 import io.smallrye.stork.api.ServiceDiscovery;
 import io.smallrye.stork.api.config.ServiceConfig;
 import io.smallrye.stork.api.config.ServiceDiscoveryAttribute;
 import io.smallrye.stork.api.config.ServiceDiscoveryType;
 import io.smallrye.stork.spi.ServiceDiscoveryProvider;
 import io.smallrye.stork.spi.StorkInfrastructure;
-import io.smallrye.stork.utils.DurationUtils;
 import io.vertx.mutiny.core.Vertx;
 
 /**
@@ -54,12 +54,12 @@ public class ConsulWatchServiceDiscoveryProvider implements ServiceDiscoveryProv
                 .orElse(serviceName);
         InstanceFilter filter = InstanceFilter.parse(Boolean.parseBoolean(config.getAcceptWarning()), config.getTags(),
                 config.getMeta(), where);
-        Duration retryMax = DurationUtils.parseDuration(config.getRetryMaxDelay(), where + ".retry-max-delay");
-        WatchTiming timing = new WatchTiming(DurationUtils.parseDuration(config.getWait(), where + ".wait"),
-                DurationUtils.parseDuration(config.getMinInterval(), where + ".min-interval"),
+        Duration retryMax = duration(config.getRetryMaxDelay(), where + ".retry-max-delay");
+        WatchTiming timing = new WatchTiming(duration(config.getWait(), where + ".wait"),
+                duration(config.getMinInterval(), where + ".min-interval"),
                 new Backoff(Duration.ofMillis(Math.min(100, retryMax.toMillis())), retryMax));
         ConsulWatchServiceDiscovery discovery = new ConsulWatchServiceDiscovery(consulService, filter,
-                DurationUtils.parseDuration(config.getFirstSnapshotTimeout(), where + ".first-snapshot-timeout"),
+                duration(config.getFirstSnapshotTimeout(), where + ".first-snapshot-timeout"),
                 clients.create(timing.readTimeout()), timing, vertx);
         ConsulWatchServiceDiscovery replaced = byStorkService.put(serviceName, discovery);
         if (replaced != null) {
@@ -67,6 +67,15 @@ public class ConsulWatchServiceDiscoveryProvider implements ServiceDiscoveryProv
         }
         discovery.start();
         return discovery;
+    }
+
+    /** "20ms", "60s", "PT1M": what Quarkus accepts elsewhere; the error names the attribute. */
+    private static Duration duration(String value, String attribute) {
+        try {
+            return new DurationConverter().convert(value);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(attribute + ": '" + value + "' is not a duration such as 20ms or 60s", e);
+        }
     }
 
     /** The discovery serving a Stork service, for the fleet view. */

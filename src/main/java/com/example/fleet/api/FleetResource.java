@@ -1,0 +1,109 @@
+package com.example.fleet.api;
+
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+import jakarta.inject.Inject;
+import jakarta.ws.rs.BadRequestException;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.rest.client.inject.RestClient;
+
+import com.example.fleet.api.GreetingResource.Greeting;
+import com.example.fleet.balancing.InstanceLoad;
+import com.example.fleet.balancing.PeakEwmaLoadBalancer;
+import com.example.fleet.balancing.PeakEwmaLoadBalancerProvider;
+import com.example.fleet.discovery.ConsulWatchMetadataKey;
+import com.example.fleet.discovery.ConsulWatchServiceDiscoveryProvider;
+import com.example.fleet.discovery.Snapshot;
+
+import io.smallrye.mutiny.Uni;
+import io.smallrye.stork.Stork;
+import io.smallrye.stork.api.ServiceInstance;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * The sample's view of its own fleet: call it through Stork, and show what the client knows of it (with
+ * consul-watch and peak-ewma, also each instance's check status, heartbeat load and balancer estimate).
+ */
+@Path("/api/fleet")
+@Produces(MediaType.APPLICATION_JSON)
+public class FleetResource {
+
+    /** One instance as the client sees it. */
+    public record Member(long id, String consulId, String address, int port, String status, Object tags,
+            Map<String, String> meta, Optional<Object> load, Optional<InstanceLoad> balancer) {
+    }
+
+    /** The whole view; {@code snapshotAgeMillis} grows while Consul does not answer. */
+    public record View(String service, List<Member> instances, long index, long snapshotAgeMillis,
+            Optional<String> consulProblem) {
+    }
+
+    @ConfigProperty(name = "fleet.sample.target-service")
+    String target;
+
+    @Inject
+    @RestClient
+    FleetClient fleet;
+
+    @Inject
+    ConsulWatchServiceDiscoveryProvider discovery;
+
+    @Inject
+    PeakEwmaLoadBalancerProvider balancers;
+
+    /** Calls one instance of the fleet (a greeting, or work of {@code millis}) and says which one answered. */
+    @GET
+    @Path("/call")
+    public Uni<Greeting> call(@QueryParam("millis") @DefaultValue("0") long millis) {
+        if (millis < 0 || millis > GreetingResource.MAX_WORK_MILLIS) {
+            throw new BadRequestException("query parameter 'millis' must be between 0 and "
+                    + GreetingResource.MAX_WORK_MILLIS + ", got " + millis);
+        }
+        return millis == 0 ? fleet.hello() : fleet.work(millis);
+    }
+
+    /**
+     * What the client knows of the fleet. Instances come from Stork, so the view works with any discovery type;
+     * with consul-watch it adds check status, heartbeat load, snapshot age and the current Consul problem.
+     */
+    @GET
+    public Uni<View> view() {
+        Optional<Snapshot> snapshot = discovery.discoveryOf(target).flatMap(d -> d.snapshot());
+        Map<Long, InstanceLoad> estimates = balancers.balancerOf(target).map(PeakEwmaLoadBalancer::estimates)
+                .orElse(Map.of());
+        return Stork.getInstance().getService(target).getInstances().map(instances -> new View(target,
+                instances.stream().sorted(Comparator.comparing(ServiceInstance::getPort))
+                        .map(instance -> member(instance, snapshot, estimates)).toList(),
+                snapshot.map(Snapshot::index).orElse(-1L), snapshot.map(s -> s.age().toMillis()).orElse(-1L),
+                snapshot.flatMap(Snapshot::problem)));
+    }
+
+    private static Member member(ServiceInstance instance, Optional<Snapshot> snapshot,
+            Map<Long, InstanceLoad> estimates) {
+        Map<?, Object> metadata = instance.getMetadata().getMetadata();
+        Optional<Object> load = snapshot.map(s -> s.loadNotes().get(instance.getId())).map(FleetResource::json);
+        return new Member(instance.getId(), Objects.toString(metadata.get(ConsulWatchMetadataKey.SERVICE_ID), null),
+                instance.getHost(), instance.getPort(), Objects.toString(metadata.get(ConsulWatchMetadataKey.STATUS), null),
+                metadata.get(ConsulWatchMetadataKey.TAGS), instance.getLabels(), load,
+                Optional.ofNullable(estimates.get(instance.getId())));
+    }
+
+    private static Object json(String note) {
+        try {
+            return new JsonObject(note).getMap();
+        } catch (RuntimeException e) {
+            return note;
+        }
+    }
+}

@@ -1,0 +1,89 @@
+package com.example.fleet.balancing;
+
+import java.net.ConnectException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
+
+import io.smallrye.stork.spi.CallStatisticsCollector;
+
+/**
+ * Statistics of one call to one instance. One recorder per call makes the in-flight count exact: it goes down
+ * once per call that went up, whatever order and number of end signals arrive. The instance is known, so the
+ * ids Stork passes are not needed.
+ */
+final class CallRecorder implements CallStatisticsCollector {
+
+    private static final int NEW = 0;
+    private static final int STARTED = 1;
+    private static final int ENDED = 2;
+
+    private final InstanceState instance;
+    private final LongSupplier nanoClock;
+    private final AtomicInteger phase = new AtomicInteger(NEW);
+    private volatile boolean timed;
+    private volatile long startedNanos;
+    // -1 until a reply is timed; kept until the end, because the REST client also reports a "reply" for failures
+    private volatile long replyNanos = -1;
+
+    CallRecorder(InstanceState instance, LongSupplier nanoClock) {
+        this.instance = instance;
+        this.nanoClock = nanoClock;
+    }
+
+    @Override
+    public void recordStart(long serviceInstanceId, boolean measureTime) {
+        if (phase.compareAndSet(NEW, STARTED)) {
+            // Stork only takes the start time when asked to measure; other reply times are meaningless
+            timed = measureTime;
+            startedNanos = nanoClock.getAsLong();
+            instance.callStarted(this);
+        }
+    }
+
+    @Override
+    public void recordReply(long serviceInstanceId, long timeInNs) {
+        if (timed) {
+            replyNanos = timeInNs;
+        }
+    }
+
+    @Override
+    public void recordEnd(long serviceInstanceId, Throwable error) {
+        int previous = phase.getAndSet(ENDED);
+        if (previous == ENDED) {
+            return;
+        }
+        if (previous == STARTED) {
+            instance.callEnded(this);
+        }
+        long now = nanoClock.getAsLong();
+        if (error != null) {
+            instance.recordFailure(now, couldNotConnect(error));
+        } else if (replyNanos >= 0) {
+            instance.recordLatency(replyNanos, now);
+        }
+    }
+
+    /**
+     * Ends a call that is still open after {@code timeout} as failed. The REST client never reports the end of a
+     * call reset or timed out after its request was sent; without this it would stay in flight for ever.
+     */
+    void expireIfOlderThan(long timeoutNanos, long now) {
+        if (now - startedNanos > timeoutNanos && phase.compareAndSet(STARTED, ENDED)) {
+            instance.callEnded(this);
+            instance.recordFailure(now, false);
+        }
+    }
+
+    /** Refused connections (and connect timeouts, which Netty reports as a subclass) mean nobody is listening. */
+    static boolean couldNotConnect(Throwable error) {
+        // bounded, in case of a cause cycle
+        Throwable cause = error;
+        for (int depth = 0; cause != null && depth < 32; depth++, cause = cause.getCause()) {
+            if (cause instanceof ConnectException) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

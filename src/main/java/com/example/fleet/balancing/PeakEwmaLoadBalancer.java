@@ -1,0 +1,87 @@
+package com.example.fleet.balancing;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.LongSupplier;
+import java.util.stream.Collectors;
+
+import io.smallrye.stork.api.LoadBalancer;
+import io.smallrye.stork.api.NoServiceInstanceFoundException;
+import io.smallrye.stork.api.ServiceInstance;
+import io.smallrye.stork.impl.ServiceInstanceWithStatGathering;
+
+import com.example.fleet.balancing.InstanceStates.Candidate;
+
+/**
+ * Stork load balancer {@code peak-ewma}: picks two random candidates and sends the call to the one with the lower
+ * latency estimate times (calls in flight + 1), divided by its Consul weight (Finagle's and Linkerd's peak EWMA
+ * with power-of-two-choices). Slow and failing instances get little traffic until they recover; instances that
+ * refuse connections are left out for a cool-off. Safe for concurrent selections, without locks.
+ */
+public class PeakEwmaLoadBalancer implements LoadBalancer {
+
+    private final LongSupplier nanoClock;
+    private final Clock wallClock;
+    private final InstanceStates states;
+
+    /**
+     * @param settings the balancer's attributes
+     * @param nanoClock a monotonic clock in nanoseconds, {@code System::nanoTime} outside tests
+     * @param wallClock only turns ejection ends into instants for {@link #estimates()}
+     */
+    PeakEwmaLoadBalancer(PeakEwmaSettings settings, LongSupplier nanoClock, Clock wallClock) {
+        this.nanoClock = nanoClock;
+        this.wallClock = wallClock;
+        this.states = new InstanceStates(settings, nanoClock.getAsLong());
+    }
+
+    @Override
+    public ServiceInstance selectServiceInstance(Collection<ServiceInstance> serviceInstances) {
+        if (serviceInstances.isEmpty()) {
+            throw new NoServiceInstanceFoundException("No service instance found");
+        }
+        long now = nanoClock.getAsLong();
+        List<Candidate> selectable = states.selectable(serviceInstances, now);
+        Candidate chosen = selectable.size() == 1 ? selectable.get(0) : lowerLoadOfTwo(selectable, now);
+        return new ServiceInstanceWithStatGathering(chosen.instance(), new CallRecorder(chosen.state(), nanoClock));
+    }
+
+    /** Makes Stork record each call's start before the next selection, so that comparisons see it in flight. */
+    @Override
+    public boolean requiresStrictRecording() {
+        return true;
+    }
+
+    /** Per instance id, the current estimate, calls in flight and ejection; a snapshot for monitoring. */
+    public Map<Long, InstanceLoad> estimates() {
+        long now = nanoClock.getAsLong();
+        Instant wallNow = wallClock.instant();
+        return states.byId().entrySet().stream().collect(Collectors.toUnmodifiableMap(Map.Entry::getKey, entry -> {
+            InstanceState state = entry.getValue();
+            return new InstanceLoad(state.estimateNanos(now) / 1_000_000, state.inFlight(),
+                    state.ejectedUntilNanos(now).map(until -> wallNow.plus(Duration.ofNanos(until - now))));
+        }));
+    }
+
+    // two distinct random candidates rather than the best of all: no herd on one instance between replies
+    private static Candidate lowerLoadOfTwo(List<Candidate> candidates, long now) {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        int first = random.nextInt(candidates.size());
+        int second = random.nextInt(candidates.size() - 1);
+        if (second >= first) {
+            second++;
+        }
+        Candidate a = candidates.get(first);
+        Candidate b = candidates.get(second);
+        return load(a, now) <= load(b, now) ? a : b;
+    }
+
+    private static double load(Candidate candidate, long now) {
+        return candidate.state().load(now, ConsulWeight.of(candidate.instance()));
+    }
+}

@@ -1,0 +1,55 @@
+package com.example.fleet.balancing;
+
+import java.time.Clock;
+import java.util.Optional;
+import java.util.function.Function;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.smallrye.stork.Stork;
+import io.smallrye.stork.api.LoadBalancer;
+import io.smallrye.stork.api.Service;
+import io.smallrye.stork.api.ServiceDiscovery;
+import io.smallrye.stork.api.config.LoadBalancerAttribute;
+import io.smallrye.stork.api.config.LoadBalancerType;
+import io.smallrye.stork.spi.LoadBalancerProvider;
+
+/**
+ * Stork load balancer type {@code peak-ewma}, e.g. {@code quarkus.stork.<service>.load-balancer.type=peak-ewma};
+ * see {@link PeakEwmaLoadBalancer}. Durations read like {@code 10s}, {@code 30ms} or {@code PT1M}.
+ */
+@LoadBalancerType("peak-ewma")
+@LoadBalancerAttribute(name = "decay-time", defaultValue = "10s", description = "How fast past latencies lose weight against new ones.")
+@LoadBalancerAttribute(name = "default-rtt", defaultValue = "30ms", description = "Latency assumed for instances without samples yet.")
+@LoadBalancerAttribute(name = "error-penalty", defaultValue = "2s", description = "Latency a failed call counts as.")
+@LoadBalancerAttribute(name = "ejection-cool-off", defaultValue = "5s", description = "How long an instance that refused a connection is left out, unless discovery drops and re-adds it sooner.")
+@LoadBalancerAttribute(name = "call-timeout", defaultValue = "30s", description = "A call with no end after this long counts as failed: the REST client reports no end for resets and read timeouts after the request was sent.")
+@ApplicationScoped
+public class PeakEwmaLoadBalancerProvider implements LoadBalancerProvider<PeakEwmaConfiguration> {
+
+    private final Function<String, Optional<LoadBalancer>> balancerOfService;
+
+    /** Looks balancers up in the application's Stork services. */
+    public PeakEwmaLoadBalancerProvider() {
+        this(serviceName -> Stork.getInstance().getServiceOptional(serviceName).map(Service::getLoadBalancer));
+    }
+
+    PeakEwmaLoadBalancerProvider(Function<String, Optional<LoadBalancer>> balancerOfService) {
+        this.balancerOfService = balancerOfService;
+    }
+
+    @Override
+    public LoadBalancer createLoadBalancer(PeakEwmaConfiguration config, ServiceDiscovery serviceDiscovery) {
+        return new PeakEwmaLoadBalancer(PeakEwmaSettings.from(config), System::nanoTime, Clock.systemUTC());
+    }
+
+    /**
+     * The peak-EWMA balancer of a Stork service, empty when the service is unknown or balanced otherwise. Stork
+     * does not tell providers which service a balancer is for, but each service holds its balancer, so the
+     * lookup goes through Stork rather than through a registry kept here.
+     */
+    public Optional<PeakEwmaLoadBalancer> balancerOf(String serviceName) {
+        return balancerOfService.apply(serviceName).filter(PeakEwmaLoadBalancer.class::isInstance)
+                .map(PeakEwmaLoadBalancer.class::cast);
+    }
+}

@@ -1,0 +1,47 @@
+package com.example.fleet.balancing;
+
+import java.time.Duration;
+import java.util.Map;
+
+import io.smallrye.stork.api.Metadata;
+import io.smallrye.stork.api.ServiceInstance;
+import io.smallrye.stork.impl.DefaultServiceInstance;
+import io.smallrye.stork.impl.ServiceInstanceWithStatGathering;
+
+/** Instances and calls the way Stork and the REST client produce them. */
+final class Calls {
+
+    static final PeakEwmaSettings DEFAULTS = new PeakEwmaSettings(Duration.ofSeconds(10), Duration.ofMillis(30),
+            Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofSeconds(30));
+
+    private Calls() {
+    }
+
+    static ServiceInstance instance(long id) {
+        return instance(id, Map.of());
+    }
+
+    static ServiceInstance instance(long id, Map<String, String> labels) {
+        return new DefaultServiceInstance(id, "10.0.0." + id, 8080, false, labels, Metadata.empty());
+    }
+
+    /** A call that got its response after {@code latency}. */
+    static void succeed(ServiceInstance selected, Duration latency) {
+        selected.recordStart(true);
+        reply(selected, latency);
+        selected.recordEnd(null);
+    }
+
+    /** What the REST client reports when a call fails: a "reply" when it gives up, then the error. */
+    static void fail(ServiceInstance selected, Throwable error) {
+        selected.recordStart(true);
+        reply(selected, Duration.ofMillis(1));
+        selected.recordEnd(error);
+    }
+
+    /** Stork's stat-gathering instance times replies with System.nanoTime; tests pass the time instead. */
+    @SuppressWarnings("deprecation") // deprecated as "for tests only", which this is
+    static void reply(ServiceInstance selected, Duration latency) {
+        ((ServiceInstanceWithStatGathering) selected).mockRecordingTime(latency.toNanos());
+    }
+}

@@ -1,0 +1,109 @@
+package com.example.fleet.balancing;
+
+import static com.example.fleet.balancing.Calls.instance;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import io.smallrye.stork.api.ServiceInstance;
+
+class PeakEwmaConcurrencyTest {
+
+    private static final int THREADS = 8;
+    private static final int CALLS_PER_THREAD = 5_000;
+
+    private final ManualClock clock = new ManualClock();
+    private final PeakEwmaLoadBalancer balancer = new PeakEwmaLoadBalancer(Calls.DEFAULTS, clock, Clock.systemUTC());
+    private final List<ServiceInstance> fleet = List.of(instance(1), instance(2), instance(3), instance(4));
+    private final ExecutorService threads = Executors.newFixedThreadPool(THREADS);
+
+    @AfterEach
+    void stopThreads() {
+        threads.shutdownNow();
+    }
+
+    @Test
+    void concurrentCallsKeepInFlightCountsExact() throws Exception {
+        CyclicBarrier allStarted = new CyclicBarrier(THREADS);
+        List<Callable<Void>> workers = new ArrayList<>();
+        for (int t = 0; t < THREADS; t++) {
+            workers.add(() -> {
+                List<ServiceInstance> started = startCalls();
+                allStarted.await(30, TimeUnit.SECONDS);
+                endCalls(started);
+                return null;
+            });
+        }
+        List<Future<Void>> done = new ArrayList<>();
+        workers.forEach(worker -> done.add(threads.submit(worker)));
+
+        for (Future<Void> worker : done) {
+            worker.get(60, TimeUnit.SECONDS);
+        }
+        assertThat(balancer.estimates()).hasSize(4);
+        assertThat(balancer.estimates().values()).allSatisfy(load -> {
+            assertThat(load.inFlight()).isZero();
+            assertThat(load.estimateMillis()).isBetween(1.0, 2000.0);
+        });
+    }
+
+    @Test
+    void inFlightCountsEveryConcurrentStart() throws Exception {
+        List<Future<List<ServiceInstance>>> started = new ArrayList<>();
+        for (int t = 0; t < THREADS; t++) {
+            started.add(threads.submit(this::startCalls));
+        }
+        List<ServiceInstance> calls = new ArrayList<>();
+        for (Future<List<ServiceInstance>> worker : started) {
+            calls.addAll(worker.get(60, TimeUnit.SECONDS));
+        }
+
+        assertThat(balancer.estimates().values().stream().mapToInt(InstanceLoad::inFlight).sum())
+                .isEqualTo(THREADS * CALLS_PER_THREAD);
+        assertThat(calls).hasSize(THREADS * CALLS_PER_THREAD);
+    }
+
+    private List<ServiceInstance> startCalls() {
+        List<ServiceInstance> started = new ArrayList<>(CALLS_PER_THREAD);
+        for (int i = 0; i < CALLS_PER_THREAD; i++) {
+            clock.advance(Duration.ofNanos(1_000));
+            ServiceInstance selected = balancer.selectServiceInstance(fleet);
+            selected.recordStart(true);
+            started.add(selected);
+        }
+        return started;
+    }
+
+    // a mix of successes, failures, refusals and duplicate ends, as many event loops would report them
+    private void endCalls(List<ServiceInstance> started) {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        for (ServiceInstance call : started) {
+            clock.advance(Duration.ofNanos(1_000));
+            Calls.reply(call, Duration.ofMillis(1 + random.nextInt(50)));
+            switch (random.nextInt(4)) {
+                case 0 -> call.recordEnd(new IOException("Connection reset"));
+                case 1 -> call.recordEnd(new ConnectException("Connection refused"));
+                case 2 -> {
+                    call.recordEnd(null);
+                    call.recordEnd(null);
+                }
+                default -> call.recordEnd(null);
+            }
+        }
+    }
+}

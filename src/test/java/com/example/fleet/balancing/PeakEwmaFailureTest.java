@@ -1,0 +1,177 @@
+package com.example.fleet.balancing;
+
+import static com.example.fleet.balancing.Calls.fail;
+import static com.example.fleet.balancing.Calls.instance;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeoutException;
+
+import org.junit.jupiter.api.Test;
+
+import io.smallrye.stork.api.ServiceInstance;
+
+class PeakEwmaFailureTest {
+
+    private static final Throwable REFUSED = new RuntimeException("wrapped by the client",
+            new ConnectException("Connection refused"));
+
+    private final ManualClock clock = new ManualClock();
+    private final ServiceInstance a = instance(1);
+    private final ServiceInstance b = instance(2);
+
+    @Test
+    void inFlightReturnsToZeroWhateverTheWayCallsEnd() {
+        PeakEwmaLoadBalancer balancer = balancer(Calls.DEFAULTS);
+        List<ServiceInstance> only = List.of(a);
+        ServiceInstance failedWithoutReply = balancer.selectServiceInstance(only);
+        ServiceInstance failedAfterReply = balancer.selectServiceInstance(only);
+        ServiceInstance endedTwice = balancer.selectServiceInstance(only);
+        ServiceInstance untimed = balancer.selectServiceInstance(only);
+        List.of(failedWithoutReply, failedAfterReply, endedTwice).forEach(call -> call.recordStart(true));
+        untimed.recordStart(false);
+        assertThat(inFlight(balancer, 1)).isEqualTo(4);
+
+        failedWithoutReply.recordEnd(new TimeoutException());
+        Calls.reply(failedAfterReply, Duration.ofMillis(3));
+        failedAfterReply.recordEnd(new IOException("Connection reset"));
+        endedTwice.recordEnd(null);
+        endedTwice.recordEnd(new IOException("late"));
+        untimed.recordEnd(null);
+        // an end without a start must not take the count below zero
+        balancer.selectServiceInstance(only).recordEnd(new IOException());
+
+        assertThat(inFlight(balancer, 1)).isZero();
+    }
+
+    @Test
+    void aCallWhoseEndIsNeverReportedFailsAfterTheCallTimeout() {
+        PeakEwmaLoadBalancer balancer = balancer(Calls.DEFAULTS);
+        List<ServiceInstance> only = List.of(a);
+        // reset after the request was sent: the REST client reports the start, and nothing after it
+        balancer.selectServiceInstance(only).recordStart(true);
+        clock.advance(Duration.ofSeconds(29));
+        balancer.selectServiceInstance(only);
+        assertThat(inFlight(balancer, 1)).isEqualTo(1);
+
+        clock.advance(Duration.ofSeconds(9));
+        balancer.selectServiceInstance(only);
+        assertThat(inFlight(balancer, 1)).isZero();
+        assertThat(estimateMillis(balancer, 1)).isGreaterThan(1000.0);
+    }
+
+    @Test
+    void onlyTheFirstEndOfACallCounts() {
+        PeakEwmaLoadBalancer balancer = balancer(Calls.DEFAULTS);
+        ServiceInstance call = balancer.selectServiceInstance(List.of(a));
+
+        Calls.succeed(call, Duration.ofMillis(5));
+        call.recordEnd(new IOException("reported again by another layer"));
+
+        assertThat(estimateMillis(balancer, 1)).isEqualTo(30.0);
+        assertThat(inFlight(balancer, 1)).isZero();
+    }
+
+    @Test
+    void repliesOfCallsStartedWithoutTimingAreIgnored() {
+        PeakEwmaLoadBalancer balancer = balancer(Calls.DEFAULTS);
+        ServiceInstance streaming = balancer.selectServiceInstance(List.of(a));
+
+        // Stork then subtracts an unset start time: the "latency" is nonsense
+        streaming.recordStart(false);
+        Calls.reply(streaming, Duration.ofDays(365));
+        streaming.recordEnd(null);
+
+        assertThat(estimateMillis(balancer, 1)).isEqualTo(30.0);
+    }
+
+    @Test
+    void aFailureCountsAsThePenaltyAndDecaysBack() {
+        PeakEwmaLoadBalancer balancer = balancer(Calls.DEFAULTS);
+
+        fail(balancer.selectServiceInstance(List.of(a)), new IOException("Connection reset"));
+
+        assertThat(estimateMillis(balancer, 1)).isEqualTo(2000.0);
+        assertThat(balancer.estimates().get(1L).ejectedUntil()).isEmpty();
+        clock.advance(Duration.ofSeconds(60));
+        assertThat(estimateMillis(balancer, 1)).isLessThan(40.0);
+    }
+
+    @Test
+    void aRefusedConnectionEjectsUntilTheCoolOffEnds() {
+        PeakEwmaLoadBalancer balancer = balancer(withoutPenalty());
+        List<ServiceInstance> both = List.of(a, b);
+        fail(balancer.selectServiceInstance(List.of(a)), REFUSED);
+
+        clock.advance(Duration.ofMillis(4_999));
+        assertThat(picks(balancer, both, 200)).doesNotContainKey(1L);
+
+        clock.advance(Duration.ofMillis(1));
+        assertThat(picks(balancer, both, 200).get(1L)).isGreaterThan(50);
+    }
+
+    @Test
+    void aRefusedConnectionEjectsUntilDiscoveryDropsAndReAddsTheInstance() {
+        PeakEwmaLoadBalancer balancer = balancer(withoutPenalty());
+        List<ServiceInstance> both = List.of(a, b);
+        balancer.selectServiceInstance(both);
+        fail(balancer.selectServiceInstance(List.of(a)), REFUSED);
+        assertThat(picks(balancer, both, 200)).doesNotContainKey(1L);
+
+        balancer.selectServiceInstance(List.of(b));
+
+        assertThat(picks(balancer, both, 200).get(1L)).isGreaterThan(50);
+        assertThat(balancer.estimates().get(1L).ejectedUntil()).isEmpty();
+    }
+
+    @Test
+    void whenEveryCandidateIsEjectedEjectionIsIgnored() {
+        PeakEwmaLoadBalancer balancer = balancer(Calls.DEFAULTS);
+        fail(balancer.selectServiceInstance(List.of(a)), REFUSED);
+        fail(balancer.selectServiceInstance(List.of(a, b)), REFUSED);
+
+        assertThat(balancer.estimates().values()).allMatch(load -> load.ejectedUntil().isPresent());
+        assertThat(balancer.selectServiceInstance(List.of(a, b)).getId()).isIn(1L, 2L);
+    }
+
+    @Test
+    void onlyConnectFailuresEject() {
+        assertThat(CallRecorder.couldNotConnect(REFUSED)).isTrue();
+        assertThat(CallRecorder.couldNotConnect(new ConnectException())).isTrue();
+        assertThat(CallRecorder.couldNotConnect(new IOException("Connection reset by peer"))).isFalse();
+        assertThat(CallRecorder.couldNotConnect(new TimeoutException())).isFalse();
+    }
+
+    private PeakEwmaLoadBalancer balancer(PeakEwmaSettings settings) {
+        return new PeakEwmaLoadBalancer(settings, clock, Clock.systemUTC());
+    }
+
+    // a penalty too small to matter, so that only the ejection keeps an instance out
+    private static PeakEwmaSettings withoutPenalty() {
+        return new PeakEwmaSettings(Duration.ofSeconds(10), Duration.ofMillis(30), Duration.ofNanos(1),
+                Duration.ofSeconds(5), Duration.ofSeconds(30));
+    }
+
+    private static Map<Long, Integer> picks(PeakEwmaLoadBalancer balancer, List<ServiceInstance> candidates,
+            int selections) {
+        Map<Long, Integer> picks = new HashMap<>();
+        for (int i = 0; i < selections; i++) {
+            picks.merge(balancer.selectServiceInstance(candidates).getId(), 1, Integer::sum);
+        }
+        return picks;
+    }
+
+    private static int inFlight(PeakEwmaLoadBalancer balancer, long id) {
+        return balancer.estimates().get(id).inFlight();
+    }
+
+    private static double estimateMillis(PeakEwmaLoadBalancer balancer, long id) {
+        return balancer.estimates().get(id).estimateMillis();
+    }
+}

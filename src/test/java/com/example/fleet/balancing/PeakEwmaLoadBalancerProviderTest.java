@@ -1,0 +1,55 @@
+package com.example.fleet.balancing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+import org.junit.jupiter.api.Test;
+
+import io.smallrye.stork.api.LoadBalancer;
+import io.smallrye.stork.impl.RoundRobinLoadBalancer;
+
+class PeakEwmaLoadBalancerProviderTest {
+
+    @Test
+    void attributesDefaultToTheDocumentedValues() {
+        assertThat(PeakEwmaSettings.from(new PeakEwmaConfiguration())).isEqualTo(new PeakEwmaSettings(
+                Duration.ofSeconds(10), Duration.ofMillis(30), Duration.ofSeconds(2), Duration.ofSeconds(5),
+                Duration.ofSeconds(30)));
+    }
+
+    @Test
+    void attributesAcceptQuarkusDurations() {
+        PeakEwmaConfiguration config = new PeakEwmaConfiguration().withDecayTime("PT1M").withDefaultRtt("250ms")
+                .withErrorPenalty("3").withEjectionCoolOff("1m").withCallTimeout("45s");
+
+        assertThat(PeakEwmaSettings.from(config)).isEqualTo(new PeakEwmaSettings(Duration.ofMinutes(1),
+                Duration.ofMillis(250), Duration.ofSeconds(3), Duration.ofMinutes(1), Duration.ofSeconds(45)));
+    }
+
+    @Test
+    void badAttributesAreRejectedByName() {
+        PeakEwmaLoadBalancerProvider provider = new PeakEwmaLoadBalancerProvider(name -> Optional.empty());
+
+        assertThatThrownBy(() -> provider.createLoadBalancer(new PeakEwmaConfiguration(Map.of("default-rtt", "soon")),
+                null)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("default-rtt");
+        assertThatThrownBy(() -> provider.createLoadBalancer(new PeakEwmaConfiguration().withDecayTime("0s"), null))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("decay-time");
+    }
+
+    @Test
+    void balancerOfFindsThePeakEwmaBalancerOfAService() {
+        LoadBalancer created = new PeakEwmaLoadBalancerProvider(name -> Optional.empty())
+                .createLoadBalancer(new PeakEwmaConfiguration(), null);
+        Map<String, LoadBalancer> services = Map.of("orders", created, "legacy", new RoundRobinLoadBalancer());
+        PeakEwmaLoadBalancerProvider provider = new PeakEwmaLoadBalancerProvider(
+                name -> Optional.ofNullable(services.get(name)));
+
+        assertThat(provider.balancerOf("orders")).containsSame((PeakEwmaLoadBalancer) created);
+        assertThat(provider.balancerOf("legacy")).isEmpty();
+        assertThat(provider.balancerOf("unknown")).isEmpty();
+    }
+}
