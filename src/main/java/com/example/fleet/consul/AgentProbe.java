@@ -13,6 +13,10 @@ import java.time.Duration;
  */
 public final class AgentProbe {
 
+    /** One client for all probes: a JDK 17 client cannot be closed, and dev tooling polls often. */
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(3)).build();
+
     private AgentProbe() {
     }
 
@@ -22,11 +26,10 @@ public final class AgentProbe {
      * @throws IOException when the agent cannot be reached or answers with an error
      */
     public static String leader(ConsulAddress agent, Duration timeout) throws IOException {
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout).build();
         HttpRequest request = HttpRequest.newBuilder(URI.create(agent.baseUrl() + "/v1/status/leader"))
                 .timeout(timeout).build();
         try {
-            HttpResponse<String> answer = http.send(request, HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> answer = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
             if (answer.statusCode() != 200) {
                 throw new IOException("HTTP " + answer.statusCode() + " from " + agent.baseUrl());
             }

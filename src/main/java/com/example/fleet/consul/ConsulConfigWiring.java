@@ -98,7 +98,11 @@ public class ConsulConfigWiring implements ConfigSourceInterceptor {
 
     private static boolean probe(ConsulAddress agent, String mode) {
         try {
-            AgentProbe.leader(agent, PROBE_TIMEOUT);
+            if (AgentProbe.leader(agent, PROBE_TIMEOUT).isEmpty()) {
+                // without a leader the agent cannot serve KV reads, which quarkus-config-consul would take for
+                // missing keys
+                throw new IOException("the agent answers but has no cluster leader");
+            }
             return true;
         } catch (IOException e) {
             if (mode.equals("required")) {

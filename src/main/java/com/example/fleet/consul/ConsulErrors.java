@@ -51,7 +51,7 @@ public final class ConsulErrors {
         if (isConnectionRefused(failure)) {
             return "Consul agent unreachable while trying to " + operation + " (connection refused)";
         }
-        if (failure instanceof TimeoutException || text(failure).contains("timeout")) {
+        if (failure instanceof TimeoutException || text(failure).toLowerCase().contains("timeout")) {
             return "Consul did not answer in time while trying to " + operation;
         }
         return "Consul failed to " + operation + ": " + text(failure).strip();

@@ -118,10 +118,19 @@ public final class ConsulDevAgent implements AutoCloseable {
     @Override
     public void close() {
         stop();
+        deleteWorkDir();
         try {
             Runtime.getRuntime().removeShutdownHook(shutdownHook);
         } catch (IllegalStateException e) {
             // the JVM is already shutting down: this is the hook itself
+        }
+    }
+
+    private void deleteWorkDir() {
+        try (java.util.stream.Stream<Path> files = Files.walk(workDir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        } catch (IOException e) {
+            LOG.debugf("Could not remove %s: %s", workDir, e.getMessage());
         }
     }
 

@@ -8,6 +8,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -78,7 +79,8 @@ public class ConsulRegistrar {
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean leaving = new AtomicBoolean();
     private final AtomicLong timer = new AtomicLong(-1);
-    private volatile Phase phase = Phase.STARTING;
+    /** Moves only forward once leaving began: callbacks still in flight use compareAndSet and lose to leave(). */
+    private final AtomicReference<Phase> phase = new AtomicReference<>(Phase.STARTING);
     private volatile InstanceSpec instance;
     private volatile String problem;
     private volatile String lastLoggedProblem;
@@ -107,9 +109,13 @@ public class ConsulRegistrar {
         this.consulSettings = consulSettings;
         this.load = load;
         this.httpHost = httpHost;
+        if (settings.retryMaxDelay().compareTo(settings.retryInitialDelay()) < 0) {
+            throw new IllegalArgumentException("fleet.registration.retry-max-delay (" + settings.retryMaxDelay()
+                    + ") must not be below fleet.registration.retry-initial-delay (" + settings.retryInitialDelay() + ")");
+        }
         this.backoff = new Backoff(settings.retryInitialDelay(), settings.retryMaxDelay());
         this.writePermission = "service:write on \"" + settings.serviceName() + "\"";
-        Gauge.builder("fleet.registration.registered", this, r -> r.phase == Phase.REGISTERED ? 1 : 0)
+        Gauge.builder("fleet.registration.registered", this, r -> r.phase.get() == Phase.REGISTERED ? 1 : 0)
                 .description("1 while this instance is registered in Consul, else 0").register(meters);
         heartbeatFailures = Counter.builder("fleet.registration.heartbeat.failures")
                 .description("TTL heartbeats Consul did not accept").register(meters);
@@ -149,13 +155,13 @@ public class ConsulRegistrar {
             return;
         }
         if (!settings.enabled()) {
-            phase = Phase.DISABLED;
+            phase.set(Phase.DISABLED);
             LOG.info("Consul registration is disabled (fleet.registration.enabled=false)");
             return;
         }
         instance = InstanceSpec.of(settings, InstanceAddress.advertised(settings.address(), httpHost),
                 settings.port().orElse(listeningPort));
-        phase = Phase.REGISTERING;
+        phase.set(Phase.REGISTERING);
         LOG.infof("Registering %s (%s:%d) in Consul at %s", instance.id(), instance.address(), instance.port(),
                 consulSettings.address());
         attemptRegistration(1);
@@ -173,7 +179,7 @@ public class ConsulRegistrar {
 
     public Status status() {
         InstanceSpec current = instance;
-        return new Status(phase, Optional.ofNullable(current).map(InstanceSpec::id), Optional.ofNullable(problem),
+        return new Status(phase.get(), Optional.ofNullable(current).map(InstanceSpec::id), Optional.ofNullable(problem),
                 lastLoopActivity);
     }
 
@@ -186,12 +192,14 @@ public class ConsulRegistrar {
     }
 
     private void attemptRegistration(int attempt) {
+        // published before the check, so that leave() either sees this attempt or this attempt sees leave()
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        registrationInFlight = done;
         if (leaving.get()) {
+            done.complete(null);
             return;
         }
         lastLoopActivity = Instant.now();
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        registrationInFlight = done;
         InstanceSpec spec = instance;
         consul.registerService(spec.toServiceOptions())
                 .chain(() -> verifyRegistered(spec))
@@ -230,10 +238,9 @@ public class ConsulRegistrar {
     }
 
     private void onRegistered(int attempt) {
-        if (leaving.get()) {
+        if (!phase.compareAndSet(Phase.REGISTERING, Phase.REGISTERED)) {
             return;
         }
-        phase = Phase.REGISTERED;
         clearProblem();
         LOG.infof("Registered %s in Consul (attempt %d); heartbeat every %s", instance.id(), attempt,
                 instance.heartbeatInterval());
@@ -253,11 +260,10 @@ public class ConsulRegistrar {
                 },
                 failure -> {
                     heartbeatFailures.increment();
-                    if (ConsulErrors.isUnknownCheck(failure)) {
+                    if (ConsulErrors.isUnknownCheck(failure) && phase.compareAndSet(Phase.REGISTERED, Phase.REGISTERING)) {
                         LOG.warnf("Consul no longer knows %s (agent restarted without state, or the entry was removed):"
                                 + " registering again", spec.id());
                         reregistrations.increment();
-                        phase = Phase.REGISTERING;
                         attemptRegistration(1);
                         return;
                     }
@@ -278,34 +284,39 @@ public class ConsulRegistrar {
         if (!leaving.compareAndSet(false, true)) {
             return;
         }
-        Phase before = phase;
-        phase = Phase.DRAINING;
+        Phase before = phase.getAndSet(Phase.DRAINING);
         long pending = timer.getAndSet(-1);
         if (pending >= 0) {
             vertx.cancelTimer(pending);
         }
         if (before == Phase.DISABLED || instance == null) {
-            phase = before == Phase.DISABLED ? Phase.DISABLED : Phase.DEREGISTERED;
+            phase.set(before == Phase.DISABLED ? Phase.DISABLED : Phase.DEREGISTERED);
             return;
         }
         awaitRegistrationInFlight();
         if (!mayBeRegistered) {
-            phase = Phase.DEREGISTERED;
+            phase.set(Phase.DEREGISTERED);
             LOG.infof("%s never reached Consul: nothing to deregister", instance.id());
             return;
         }
         String lastFailure = null;
+        Duration bound = consulSettings.requestTimeout().plusSeconds(1);
         for (int attempt = 1; attempt <= settings.deregisterAttempts(); attempt++) {
             try {
-                consul.deregisterService(instance.id()).await().atMost(consulSettings.requestTimeout());
-                if (isGone()) {
-                    phase = Phase.DEREGISTERED;
+                consul.deregisterService(instance.id()).await().atMost(bound);
+            } catch (RuntimeException e) {
+                // with ACLs an ID the agent no longer holds answers "Unknown service": the read-back decides
+                lastFailure = ConsulErrors.describe(e, "deregister " + instance.id(), writePermission);
+            }
+            try {
+                if (isGone(bound)) {
+                    phase.set(Phase.DEREGISTERED);
                     LOG.infof("Deregistered %s from Consul", instance.id());
                     return;
                 }
-                lastFailure = "the agent still lists it after deregistration";
+                lastFailure = lastFailure != null ? lastFailure : "the agent still lists it after deregistration";
             } catch (RuntimeException e) {
-                lastFailure = ConsulErrors.describe(e, "deregister " + instance.id(), writePermission);
+                lastFailure = ConsulErrors.describe(e, "read back " + instance.id(), "service:read");
             }
             if (attempt < settings.deregisterAttempts()) {
                 pause(backoff.delay(attempt));
@@ -318,8 +329,8 @@ public class ConsulRegistrar {
                 settings.deregisterAttempts(), lastFailure, instance.deregisterCriticalAfter(), instance.id());
     }
 
-    private boolean isGone() {
-        return consul.localServices().await().atMost(consulSettings.requestTimeout()).stream()
+    private boolean isGone(Duration bound) {
+        return consul.localServices().await().atMost(bound).stream()
                 .noneMatch(s -> s.getId().equals(instance.id()));
     }
 

@@ -24,9 +24,11 @@ public class LoadTracker {
 
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicLong lastRequestMillis = new AtomicLong();
-    /** Requests per second, one slot per second of the window, each tagged with the second it counts. */
-    private final AtomicLongArray counts = new AtomicLongArray(WINDOW_SECONDS);
-    private final AtomicLongArray seconds = new AtomicLongArray(WINDOW_SECONDS);
+    /**
+     * One slot per second of the window, each holding the second it counts (high 32 bits) and its count (low 32
+     * bits) in one long, so that rolling a slot over and counting in it cannot lose a request.
+     */
+    private final AtomicLongArray slots = new AtomicLongArray(WINDOW_SECONDS);
     private final Clock clock;
     private final String managementPrefix;
 
@@ -59,11 +61,7 @@ public class LoadTracker {
         lastRequestMillis.set(now);
         long second = now / 1000;
         int slot = (int) (second % WINDOW_SECONDS);
-        long tagged = seconds.get(slot);
-        if (tagged != second && seconds.compareAndSet(slot, tagged, second)) {
-            counts.set(slot, 0);
-        }
-        counts.incrementAndGet(slot);
+        slots.getAndUpdate(slot, packed -> secondOf(packed) == second ? packed + 1 : (second << 32) | 1);
     }
 
     void requestEnded() {
@@ -79,12 +77,17 @@ public class LoadTracker {
         long currentSecond = clock.millis() / 1000;
         long total = 0;
         for (int slot = 0; slot < WINDOW_SECONDS; slot++) {
-            long second = seconds.get(slot);
+            long packed = slots.get(slot);
+            long second = secondOf(packed);
             if (second > currentSecond - WINDOW_SECONDS && second <= currentSecond) {
-                total += counts.get(slot);
+                total += packed & 0xFFFF_FFFFL;
             }
         }
         return (double) total / WINDOW_SECONDS;
+    }
+
+    private static long secondOf(long packed) {
+        return packed >>> 32;
     }
 
     /** Epoch milliseconds of the last request, 0 when none came yet. */
