@@ -25,6 +25,7 @@ import com.example.fleet.balancing.PeakEwmaLoadBalancerProvider;
 import com.example.fleet.discovery.ConsulWatchMetadataKey;
 import com.example.fleet.discovery.ConsulWatchServiceDiscoveryProvider;
 import com.example.fleet.discovery.Snapshot;
+import com.example.fleet.scaling.PolicyWatch;
 
 import io.smallrye.mutiny.Uni;
 import io.smallrye.stork.Stork;
@@ -62,13 +63,19 @@ public class FleetResource {
     @Inject
     PeakEwmaLoadBalancerProvider balancers;
 
+    @Inject
+    PolicyWatch policy;
+
+    /** Below the REST client's 30 s read timeout, so that work asked for can be waited for. */
+    static final long MAX_CALL_WORK_MILLIS = 20_000;
+
     /** Calls one instance of the fleet (a greeting, or work of {@code millis}) and says which one answered. */
     @GET
     @Path("/call")
     public Uni<Greeting> call(@QueryParam("millis") @DefaultValue("0") long millis) {
-        if (millis < 0 || millis > GreetingResource.MAX_WORK_MILLIS) {
-            throw new BadRequestException("query parameter 'millis' must be between 0 and "
-                    + GreetingResource.MAX_WORK_MILLIS + ", got " + millis);
+        if (millis < 0 || millis > MAX_CALL_WORK_MILLIS) {
+            throw new BadRequestException("query parameter 'millis' must be between 0 and " + MAX_CALL_WORK_MILLIS
+                    + ", got " + millis);
         }
         return millis == 0 ? fleet.hello() : fleet.work(millis);
     }
@@ -87,6 +94,13 @@ public class FleetResource {
                         .map(instance -> member(instance, snapshot, estimates)).toList(),
                 snapshot.map(Snapshot::index).orElse(-1L), snapshot.map(s -> s.age().toMillis()).orElse(-1L),
                 snapshot.flatMap(Snapshot::problem)));
+    }
+
+    /** The replica policy in force, where it came from, and the last value refused. */
+    @GET
+    @Path("/policy")
+    public PolicyWatch.State policy() {
+        return policy.state();
     }
 
     private static Member member(ServiceInstance instance, Optional<Snapshot> snapshot,

@@ -11,6 +11,7 @@ import jakarta.inject.Singleton;
 import io.vertx.ext.consul.ConsulClientOptions;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.ext.consul.ConsulClient;
+import io.vertx.mutiny.ext.web.client.WebClient;
 
 /**
  * Consul clients built from {@link ConsulSettings}: the application's shared one for ordinary requests, and
@@ -30,6 +31,19 @@ public class ConsulClients {
 
     /** A new client whose every request times out after {@code timeout}; the caller closes it. */
     public ConsulClient create(Duration timeout) {
+        return ConsulClient.create(vertx, options(timeout));
+    }
+
+    /**
+     * A key reader for blocking queries on one KV key, over a plain web client: the Consul client drops the
+     * X-Consul-Index of a 404, which a watch on a key that does not exist yet needs. The caller closes it.
+     */
+    public KeyReader keyReader(Duration wait) {
+        Duration readTimeout = wait.plus(wait.dividedBy(16)).plusSeconds(5);
+        return new KeyReader(WebClient.create(vertx, options(readTimeout)), settings.token(), wait);
+    }
+
+    private ConsulClientOptions options(Duration timeout) {
         ConsulAddress agent = settings.address();
         ConsulClientOptions options = new ConsulClientOptions()
                 .setHost(agent.host())
@@ -38,7 +52,7 @@ public class ConsulClients {
                 .setTimeout(timeout.toMillis());
         // sent as X-Consul-Token on every request
         settings.token().ifPresent(options::setAclToken);
-        return ConsulClient.create(vertx, options);
+        return options;
     }
 
     @Produces

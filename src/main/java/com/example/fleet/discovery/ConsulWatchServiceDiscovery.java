@@ -9,17 +9,20 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import org.jboss.logging.Logger;
 
+import com.example.fleet.consul.BlockingQueryLoop;
 import com.example.fleet.consul.ConsulErrors;
 
 import io.smallrye.mutiny.Uni;
 import io.smallrye.stork.api.ServiceDiscovery;
 import io.smallrye.stork.api.ServiceInstance;
+import io.vertx.ext.consul.BlockingQueryOptions;
 import io.vertx.ext.consul.ServiceEntry;
 import io.vertx.ext.consul.ServiceEntryList;
+import io.vertx.ext.consul.ServiceQueryOptions;
 import io.vertx.mutiny.ext.consul.ConsulClient;
 
 /**
- * Push-based discovery of one Consul service: a {@link HealthWatch} keeps an immutable {@link Snapshot} up to
+ * Push-based discovery of one Consul service: a {@link BlockingQueryLoop} on its health keeps an immutable {@link Snapshot} up to
  * date and Stork reads whichever snapshot is current. A Consul error never empties the pool: the last answer
  * stays, marked with the problem.
  */
@@ -34,7 +37,7 @@ public final class ConsulWatchServiceDiscovery implements ServiceDiscovery {
     private final InstanceCatalog catalog = new InstanceCatalog();
     private final AtomicReference<Snapshot> current = new AtomicReference<>();
     private final CompletableFuture<Snapshot> first = new CompletableFuture<>();
-    private final HealthWatch watch;
+    private final BlockingQueryLoop<ServiceEntryList> watch;
     private volatile String lastProblem;
 
     ConsulWatchServiceDiscovery(String consulService, InstanceFilter filter, Duration firstSnapshotTimeout,
@@ -43,7 +46,11 @@ public final class ConsulWatchServiceDiscovery implements ServiceDiscovery {
         this.filter = filter;
         this.firstSnapshotTimeout = firstSnapshotTimeout;
         this.client = client;
-        this.watch = new HealthWatch(client, vertx, consulService, filter.passingOnly(), timing.queryWait(),
+        String wait = timing.queryWait().toMillis() + "ms";
+        this.watch = new BlockingQueryLoop<>(vertx, index -> client.healthServiceNodesWithOptions(consulService,
+                filter.passingOnly(), new ServiceQueryOptions()
+                        .setBlockingOptions(new BlockingQueryOptions().setIndex(index).setWait(wait)))
+                .map(list -> new BlockingQueryLoop.Answer<>(list, list.getIndex())),
                 timing.minInterval(), timing.backoff(), this::onAnswer, this::onFailure);
     }
 

@@ -54,9 +54,15 @@ public class ConsulWatchServiceDiscoveryProvider implements ServiceDiscoveryProv
                 .orElse(serviceName);
         InstanceFilter filter = InstanceFilter.parse(Boolean.parseBoolean(config.getAcceptWarning()), config.getTags(),
                 config.getMeta(), where);
-        Duration retryMax = duration(config.getRetryMaxDelay(), where + ".retry-max-delay");
-        WatchTiming timing = new WatchTiming(duration(config.getWait(), where + ".wait"),
-                duration(config.getMinInterval(), where + ".min-interval"),
+        Duration retryMax = positive(duration(config.getRetryMaxDelay(), where + ".retry-max-delay"),
+                where + ".retry-max-delay");
+        Duration wait = duration(config.getWait(), where + ".wait");
+        if (wait.compareTo(WatchTiming.MAX_WAIT) > 0) {
+            throw new IllegalArgumentException(where + ".wait: " + wait + " exceeds Consul's maximum of 10m");
+        }
+        // Consul may answer a blocking query at once: without a minimum interval the loop could spin
+        WatchTiming timing = new WatchTiming(positive(wait, where + ".wait"),
+                positive(duration(config.getMinInterval(), where + ".min-interval"), where + ".min-interval"),
                 new Backoff(Duration.ofMillis(Math.min(100, retryMax.toMillis())), retryMax));
         ConsulWatchServiceDiscovery discovery = new ConsulWatchServiceDiscovery(consulService, filter,
                 duration(config.getFirstSnapshotTimeout(), where + ".first-snapshot-timeout"),
@@ -76,6 +82,13 @@ public class ConsulWatchServiceDiscoveryProvider implements ServiceDiscoveryProv
         } catch (RuntimeException e) {
             throw new IllegalArgumentException(attribute + ": '" + value + "' is not a duration such as 20ms or 60s", e);
         }
+    }
+
+    private static Duration positive(Duration value, String attribute) {
+        if (value.isNegative() || value.isZero()) {
+            throw new IllegalArgumentException(attribute + ": must be positive, got " + value);
+        }
+        return value;
     }
 
     /** The discovery serving a Stork service, for the fleet view. */

@@ -1,0 +1,70 @@
+package com.example.fleet.consul;
+
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Optional;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.mutiny.core.buffer.Buffer;
+import io.vertx.mutiny.ext.web.client.HttpResponse;
+import io.vertx.mutiny.ext.web.client.WebClient;
+
+/**
+ * Blocking reads of one KV key for a {@link BlockingQueryLoop}. A missing key answers 404 with an
+ * X-Consul-Index, so a watch can block on a key that does not exist yet.
+ */
+public final class KeyReader implements AutoCloseable {
+
+    /** A key's raw value (bytes: it need not be text) and the index of its last change. */
+    public record Entry(byte[] value, long modifyIndex) {
+    }
+
+    private final WebClient web;
+    private final Optional<String> token;
+    private final String wait;
+
+    KeyReader(WebClient web, Optional<String> token, Duration wait) {
+        this.web = web;
+        this.token = token;
+        this.wait = wait.toMillis() + "ms";
+    }
+
+    /** The key's entry, empty when the key does not exist, with the index to block on next. */
+    public Uni<BlockingQueryLoop.Answer<Optional<Entry>>> read(String key, long index) {
+        var request = web.get("/v1/kv/" + key).addQueryParam("index", Long.toString(index))
+                .addQueryParam("wait", wait);
+        token.ifPresent(t -> request.putHeader("X-Consul-Token", t));
+        return request.send().map(response -> new BlockingQueryLoop.Answer<>(entry(response), index(response)));
+    }
+
+    @Override
+    public void close() {
+        web.close();
+    }
+
+    private static Optional<Entry> entry(HttpResponse<Buffer> response) {
+        if (response.statusCode() == 404) {
+            return Optional.empty();
+        }
+        if (response.statusCode() != 200) {
+            // the same wording as the Consul client's errors, which ConsulErrors reads
+            throw new IllegalStateException(String.format("Status message: '%s'. Body: '%s'", response.statusMessage(),
+                    response.bodyAsString()));
+        }
+        JsonObject first = new JsonArray(response.bodyAsString()).getJsonObject(0);
+        String encoded = first.getString("Value");
+        byte[] value = encoded == null ? new byte[0] : Base64.getDecoder().decode(encoded);
+        return Optional.of(new Entry(value, first.getLong("ModifyIndex", 0L)));
+    }
+
+    private static long index(HttpResponse<Buffer> response) {
+        String header = response.getHeader("X-Consul-Index");
+        try {
+            return header == null ? 0 : Long.parseLong(header.strip());
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+}
