@@ -75,6 +75,14 @@ public final class ConsulApi {
         send(HttpRequest.newBuilder(uri("/v1/kv/" + key)).PUT(HttpRequest.BodyPublishers.ofString(value)));
     }
 
+    public void putKey(String key, byte[] value) {
+        send(HttpRequest.newBuilder(uri("/v1/kv/" + key)).PUT(HttpRequest.BodyPublishers.ofByteArray(value)));
+    }
+
+    public void deleteKey(String key) {
+        send(HttpRequest.newBuilder(uri("/v1/kv/" + key)).DELETE());
+    }
+
     private String get(String path) {
         return send(HttpRequest.newBuilder(uri(path)).GET());
     }

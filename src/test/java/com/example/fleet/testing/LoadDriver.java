@@ -31,6 +31,7 @@ public final class LoadDriver implements AutoCloseable {
     private final List<String> failures = new CopyOnWriteArrayList<>();
     private final Map<String, AtomicLong> answeredBy = new ConcurrentHashMap<>();
     private final List<Thread> workers = new ArrayList<>();
+    private final List<Long> latencies = java.util.Collections.synchronizedList(new ArrayList<>());
 
     private LoadDriver() {
     }
@@ -54,8 +55,10 @@ public final class LoadDriver implements AutoCloseable {
 
     private void send(HttpRequest request) {
         try {
+            long start = System.nanoTime();
             HttpResponse<String> answer = http.send(request, HttpResponse.BodyHandlers.ofString());
             if (answer.statusCode() == 200) {
+                latencies.add(System.nanoTime() - start);
                 successes.incrementAndGet();
                 answeredBy.computeIfAbsent(new JsonObject(answer.body()).getString("instance"), k -> new AtomicLong())
                         .incrementAndGet();
@@ -69,6 +72,13 @@ public final class LoadDriver implements AutoCloseable {
 
     public long successes() {
         return successes.get();
+    }
+
+    /** Latencies of the successful calls, in nanoseconds, in the order they ended; indexes are stable. */
+    public List<Long> latencies(int from) {
+        synchronized (latencies) {
+            return List.copyOf(latencies.subList(from, latencies.size()));
+        }
     }
 
     /** The failures, each described. */
