@@ -1,0 +1,51 @@
+package com.example.fleet.scaling;
+
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import org.jboss.logging.Logger;
+
+import com.example.fleet.registration.ConsulRegistrar;
+
+import io.vertx.core.json.JsonObject;
+
+/**
+ * One structured JSON line per policy change, rejection, leadership change or scaling action, on the logger
+ * {@value #CATEGORY}, so that it can be routed to an audit sink by logging configuration alone.
+ */
+@ApplicationScoped
+public class AuditLog {
+
+    public static final String CATEGORY = "fleet.audit";
+    private static final Logger LOG = Logger.getLogger(CATEGORY);
+
+    @Inject
+    ConsulRegistrar registrar;
+
+    /** A new trace id, shared by all lines of one operation: 32 hex digits, as an OpenTelemetry trace id. */
+    public static String newTraceId() {
+        byte[] id = new byte[16];
+        ThreadLocalRandom.current().nextBytes(id);
+        return HexFormat.of().formatHex(id);
+    }
+
+    /** Writes one line; {@code from} and {@code to} are the old and new state, as text or JSON. */
+    public void record(String traceId, String event, String service, Optional<String> from, Optional<String> to,
+            String reason) {
+        JsonObject line = new JsonObject()
+                .put("time", Instant.now().toString())
+                .put("traceId", traceId)
+                .put("event", event)
+                .put("service", service)
+                .put("instance", registrar.status().instanceId().orElse("unregistered"))
+                .put("old", from.orElse(null))
+                .put("new", to.orElse(null))
+                .put("reason", reason);
+        LOG.info(line.encode());
+    }
+}
