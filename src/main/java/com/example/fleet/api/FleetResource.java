@@ -25,6 +25,7 @@ import com.example.fleet.balancing.PeakEwmaLoadBalancerProvider;
 import com.example.fleet.discovery.ConsulWatchMetadataKey;
 import com.example.fleet.discovery.ConsulWatchServiceDiscoveryProvider;
 import com.example.fleet.discovery.Snapshot;
+import com.example.fleet.scaling.LeaderElection;
 import com.example.fleet.scaling.PolicyWatch;
 
 import io.smallrye.mutiny.Uni;
@@ -66,6 +67,9 @@ public class FleetResource {
     @Inject
     PolicyWatch policy;
 
+    @Inject
+    LeaderElection election;
+
     /** Below the REST client's 30 s read timeout, so that work asked for can be waited for. */
     static final long MAX_CALL_WORK_MILLIS = 20_000;
 
@@ -101,6 +105,13 @@ public class FleetResource {
     @Path("/policy")
     public PolicyWatch.State policy() {
         return policy.state();
+    }
+
+    /** Whether this instance leads, and who does. */
+    @GET
+    @Path("/leader")
+    public LeaderElection.View leader() {
+        return election.view();
     }
 
     private static Member member(ServiceInstance instance, Optional<Snapshot> snapshot,

@@ -17,8 +17,11 @@ import io.vertx.mutiny.ext.web.client.WebClient;
  */
 public final class KeyReader implements AutoCloseable {
 
-    /** A key's raw value (bytes: it need not be text) and the index of its last change. */
-    public record Entry(byte[] value, long modifyIndex) {
+    /**
+     * A key's raw value (bytes: it need not be text), the index of its last change, and the session holding its
+     * lock, if any.
+     */
+    public record Entry(byte[] value, long modifyIndex, Optional<String> session) {
     }
 
     private final WebClient web;
@@ -56,7 +59,8 @@ public final class KeyReader implements AutoCloseable {
         JsonObject first = new JsonArray(response.bodyAsString()).getJsonObject(0);
         String encoded = first.getString("Value");
         byte[] value = encoded == null ? new byte[0] : Base64.getDecoder().decode(encoded);
-        return Optional.of(new Entry(value, first.getLong("ModifyIndex", 0L)));
+        return Optional.of(new Entry(value, first.getLong("ModifyIndex", 0L),
+                Optional.ofNullable(first.getString("Session")).filter(session -> !session.isBlank())));
     }
 
     private static long index(HttpResponse<Buffer> response) {

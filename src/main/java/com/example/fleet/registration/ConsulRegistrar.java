@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.event.ObservesAsync;
 import jakarta.inject.Inject;
@@ -68,6 +69,7 @@ public class ConsulRegistrar {
 
     private final ConsulClient consul;
     private final HttpServer httpServer;
+    private final Event<InstanceRegistered> registered;
     private final Vertx vertx;
     private final RegistrationSettings settings;
     private final ConsulSettings consulSettings;
@@ -96,7 +98,7 @@ public class ConsulRegistrar {
 
     @Inject
     ConsulRegistrar(ConsulClient consul, HttpServer httpServer, Vertx vertx, RegistrationSettings settings, ConsulSettings consulSettings,
-            LoadTracker load, MeterRegistry meters,
+            LoadTracker load, MeterRegistry meters, Event<InstanceRegistered> registered,
             @ConfigProperty(name = "quarkus.http.host", defaultValue = "0.0.0.0") String httpHost) {
         if (settings.deregisterAttempts() < 1) {
             throw new IllegalArgumentException("fleet.registration.deregister-attempts must be at least 1, got "
@@ -104,6 +106,7 @@ public class ConsulRegistrar {
         }
         this.consul = consul;
         this.httpServer = httpServer;
+        this.registered = registered;
         this.vertx = vertx;
         this.settings = settings;
         this.consulSettings = consulSettings;
@@ -245,6 +248,7 @@ public class ConsulRegistrar {
         LOG.infof("Registered %s in Consul (attempt %d); heartbeat every %s", instance.id(), attempt,
                 instance.heartbeatInterval());
         schedule(instance.heartbeatInterval(), () -> heartbeat(1));
+        registered.fireAsync(new InstanceRegistered(instance.id(), instance.serviceName()));
     }
 
     private void heartbeat(int attempt) {

@@ -34,6 +34,23 @@ public interface ScalingSettings {
     @WithConverter(PositiveDuration.class)
     Duration watchMinInterval();
 
+    /** TTL of the leader's Consul session (10s to 86400s): a dead leader's lock is freed after at most twice this. */
+    @WithDefault("15s")
+    @WithConverter(SessionTtlConverter.class)
+    Duration sessionTtl();
+
+    /** Consul's lock-delay: after a leader's session ends, nobody may take the lock for this long. */
+    @WithDefault("5s")
+    Duration lockDelay();
+
+    /** The leader lock is {@code <leader-prefix>/<service>/leader}; its value is the leader's instance ID. */
+    @WithDefault("service")
+    String leaderPrefix();
+
+    default String leaderKey() {
+        return leaderPrefix() + "/" + service() + "/leader";
+    }
+
     default String policyKey() {
         return policyPrefix() + "/" + service() + "/replicas";
     }
