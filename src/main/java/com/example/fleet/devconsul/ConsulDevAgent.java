@@ -157,16 +157,15 @@ public final class ConsulDevAgent implements AutoCloseable {
                 "-serf-lan-port", Integer.toString(chosen.serfLan), "-serf-wan-port", Integer.toString(chosen.serfWan),
                 "-server-port", Integer.toString(chosen.server), "-grpc-port", "-1",
                 "-node", "dev-" + chosen.http, "-log-level", "warn"));
-        if (aclMasterToken.isPresent()) {
-            Path acl = workDir.resolve("acl.json");
-            String token = aclMasterToken.get();
-            Files.writeString(acl, """
-                    {"primary_datacenter": "dc1",
-                     "acl": {"enabled": true, "default_policy": "deny", "down_policy": "extend-cache",
-                             "tokens": {"master": "%s", "agent": "%s"}}}
-                    """.formatted(token, token));
-            command.addAll(List.of("-config-file", acl.toString()));
-        }
+        // check_update_interval 0s: heartbeat notes that change nothing but the output still reach the catalog at
+        // once, so readers of /v1/health see current load (an agent's default defers them up to 5 minutes)
+        String acl = aclMasterToken.map(token -> """
+                , "primary_datacenter": "dc1",
+                 "acl": {"enabled": true, "default_policy": "deny", "down_policy": "extend-cache",
+                         "tokens": {"master": "%s", "agent": "%s"}}""".formatted(token, token)).orElse("");
+        Path config = workDir.resolve("agent.json");
+        Files.writeString(config, "{\"check_update_interval\": \"0s\"" + acl + "}\n");
+        command.addAll(List.of("-config-file", config.toString()));
         process = JvmBoundProcess.start(command, Map.of(), logFile());
         awaitLeader();
     }

@@ -5,6 +5,7 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
@@ -51,6 +52,12 @@ public class PolicyWatch {
     Vertx vertx;
     @Inject
     AuditLog audit;
+    @Inject
+    Event<PolicyChanged> changed;
+
+    /** The effective policy changed (or went away). */
+    public record PolicyChanged(Optional<ReplicaPolicy> policy) {
+    }
 
     private final AtomicReference<State> state = new AtomicReference<>(
             new State(Optional.empty(), "no answer from Consul yet", 0, Optional.empty()));
@@ -91,6 +98,7 @@ public class PolicyWatch {
                 if (current.policy().isPresent()) {
                     audit.record(AuditLog.newTraceId(), "policy-removed", settings.service(),
                             current.policy().map(ReplicaPolicy::toJson), Optional.empty(), "key " + key + " deleted");
+                    changed.fireAsync(new PolicyChanged(Optional.empty()));
                 }
             }
             return;
@@ -110,6 +118,7 @@ public class PolicyWatch {
                 LOG.infof("Replica policy of %s: %s", settings.service(), policy.describe());
                 audit.record(traceId, "policy-changed", settings.service(), current.policy().map(ReplicaPolicy::toJson),
                         Optional.of(policy.toJson()), "key " + key + " changed");
+                changed.fireAsync(new PolicyChanged(Optional.of(policy)));
             }
         } catch (InvalidPolicyException e) {
             state.set(new State(current.policy(), current.source(), current.modifyIndex(),

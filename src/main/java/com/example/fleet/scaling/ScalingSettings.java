@@ -47,6 +47,31 @@ public interface ScalingSettings {
     @WithDefault("service")
     String leaderPrefix();
 
+    /** How the leader changes the fleet: {@code local} child processes, {@code kubernetes}, or {@code none} (log only). */
+    @WithDefault("none")
+    ActuatorType actuator();
+
+    /** How often the leader compares the policy with the fleet, besides on every policy or leadership change. */
+    @WithDefault("10s")
+    @WithConverter(PositiveDuration.class)
+    Duration reconcileInterval();
+
+    /** How long Consul may take to show the expected instances after an action before it counts as failed. */
+    @WithDefault("60s")
+    @WithConverter(PositiveDuration.class)
+    Duration verifyTimeout();
+
+    /** A victim of scale-in exits once it sees {@code <leader-prefix>/<service>/drain/<instance-id>}. */
+    default String drainKey(String instanceId) {
+        return leaderPrefix() + "/" + service() + "/drain/" + instanceId;
+    }
+
+    enum ActuatorType {
+        NONE,
+        LOCAL,
+        KUBERNETES
+    }
+
     default String leaderKey() {
         return leaderPrefix() + "/" + service() + "/leader";
     }

@@ -1,0 +1,13 @@
+package com.example.fleet.scaling;
+
+import java.util.List;
+
+/** What changes the fleet once the leader decided. Implementations may block: they run on the reconciler thread. */
+public interface Actuator {
+
+    /** Starts {@code count} more instances. */
+    void scaleOut(int count, String traceId);
+
+    /** Makes the given instances leave: each leaves Consul, finishes its in-flight requests, then exits. */
+    void scaleIn(List<FleetMember> victims, String traceId);
+}

@@ -1,0 +1,116 @@
+package com.example.fleet.scaling;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import org.jboss.logging.Logger;
+
+import com.example.fleet.consul.ConsulSettings;
+import com.example.fleet.devconsul.JvmBoundProcess;
+
+import io.vertx.mutiny.ext.consul.ConsulClient;
+
+/**
+ * Actuator {@code local}, for dev mode, demos and plain VMs: scales out by starting more instances of this same
+ * packaged application as child processes on free ports (same JVM options, same Consul), and scales in through
+ * the drain protocol, so it can also remove instances it did not start. Children end with the leader's JVM.
+ */
+@ApplicationScoped
+public class LocalActuator implements Actuator {
+
+    private static final Logger LOG = Logger.getLogger(LocalActuator.class);
+    private static final AtomicInteger SEQUENCE = new AtomicInteger();
+
+    @Inject
+    ScalingSettings settings;
+    @Inject
+    ConsulSettings consulSettings;
+    @Inject
+    ConsulClient consul;
+    @Inject
+    AuditLog audit;
+
+    private final List<JvmBoundProcess> children = new ArrayList<>();
+    private Path logs;
+
+    @Override
+    public synchronized void scaleOut(int count, String traceId) {
+        List<String> command = command();
+        Map<String, String> environment = new HashMap<>();
+        environment.put("CONSUL_HTTP_ADDR", consulSettings.address().toString());
+        consulSettings.token().ifPresent(token -> environment.put("CONSUL_HTTP_TOKEN", token));
+        for (int i = 0; i < count; i++) {
+            Path log = logs().resolve("instance-" + SEQUENCE.incrementAndGet() + ".log");
+            try {
+                children.add(JvmBoundProcess.start(command, environment, log));
+            } catch (IOException e) {
+                throw new UncheckedIOException("could not start an instance: " + e.getMessage(), e);
+            }
+            audit.record(traceId, "instance-started", settings.service(), Optional.empty(), Optional.of(log.toString()),
+                    "scale-out by the local actuator");
+        }
+    }
+
+    @Override
+    public void scaleIn(List<FleetMember> victims, String traceId) {
+        for (FleetMember victim : victims) {
+            consul.putValue(settings.drainKey(victim.id()), traceId).await().atMost(Duration.ofSeconds(5));
+            audit.record(traceId, "instance-drain-requested", settings.service(), Optional.of(victim.id()),
+                    Optional.empty(), "scale-in by the local actuator");
+        }
+    }
+
+    /** Children that still run: the reconciler compares them with Consul. */
+    public synchronized long runningChildren() {
+        return children.stream().filter(JvmBoundProcess::isAlive).count();
+    }
+
+    /** java, the JVM options this instance got (a fresh random port instead of its own), -jar, its own jar. */
+    private static List<String> command() {
+        ProcessHandle.Info self = ProcessHandle.current().info();
+        String jar = jarOf(self.arguments().orElse(new String[0])).orElseThrow(() -> new IllegalStateException(
+                "fleet.scaling.actuator=local starts instances of the packaged application: run it with"
+                        + " java -jar target/quarkus-app/quarkus-run.jar"));
+        List<String> command = new ArrayList<>();
+        command.add(self.command().orElse("java"));
+        ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                .filter(option -> !option.startsWith("-Dquarkus.http.port=")).forEach(command::add);
+        command.add("-Dquarkus.http.port=0");
+        command.addAll(List.of("-jar", jar));
+        return command;
+    }
+
+    private static Optional<String> jarOf(String[] arguments) {
+        for (int i = 0; i + 1 < arguments.length; i++) {
+            if (arguments[i].equals("-jar")) {
+                return Optional.of(arguments[i + 1]);
+            }
+        }
+        return Optional.empty();
+    }
+
+    private Path logs() {
+        if (logs == null) {
+            try {
+                logs = Files.createTempDirectory("fleet-instances");
+                LOG.infof("Instances started by the local actuator log to %s", logs);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return logs;
+    }
+}

@@ -1,0 +1,210 @@
+package com.example.fleet.scaling;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.ObservesAsync;
+import jakarta.inject.Inject;
+
+import org.jboss.logging.Logger;
+
+import com.example.fleet.registration.ConsulRegistrar;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.mutiny.ext.consul.ConsulClient;
+
+/**
+ * The leader's loop: compares the policy with the passing instances in Consul, decides, acts through the
+ * configured {@link Actuator}, and verifies that Consul shows the expected set before the next decision. Runs on
+ * one thread of its own, so reconciles never overlap and actuators may block; only the leader runs it.
+ */
+@ApplicationScoped
+public class Reconciler {
+
+    private static final Logger LOG = Logger.getLogger(Reconciler.class);
+    private static final Duration POLL = Duration.ofMillis(500);
+
+    @Inject
+    ScalingSettings settings;
+    @Inject
+    PolicyWatch policies;
+    @Inject
+    LeaderElection election;
+    @Inject
+    ConsulClient consul;
+    @Inject
+    ConsulRegistrar registrar;
+    @Inject
+    AuditLog audit;
+    @Inject
+    LocalActuator local;
+    @Inject
+    MeterRegistry meters;
+
+    private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread t = new Thread(runnable, "fleet-reconciler");
+        t.setDaemon(true);
+        return t;
+    });
+    private final AtomicBoolean queued = new AtomicBoolean();
+    private final Set<String> reportedGhosts = ConcurrentHashMap.newKeySet();
+    private volatile ScheduledFuture<?> periodic;
+    private Counter verificationFailures;
+
+    void onLeadership(@ObservesAsync LeaderElection.Leadership leadership) {
+        if (leadership.leader()) {
+            verificationFailures = Counter.builder("fleet.scaling.verification.failures")
+                    .description("scaling actions after which Consul did not show the expected fleet").register(meters);
+            long every = settings.reconcileInterval().toMillis();
+            periodic = thread.scheduleWithFixedDelay(this::trigger, 0, every, TimeUnit.MILLISECONDS);
+        } else if (periodic != null) {
+            periodic.cancel(false);
+        }
+    }
+
+    void onPolicy(@ObservesAsync PolicyWatch.PolicyChanged changed) {
+        trigger();
+    }
+
+    @PreDestroy
+    void stop() {
+        thread.shutdownNow();
+    }
+
+    /** Queues one reconcile; requests arriving while one waits are folded into it. */
+    private void trigger() {
+        if (queued.compareAndSet(false, true)) {
+            thread.execute(() -> {
+                queued.set(false);
+                try {
+                    reconcile();
+                } catch (RuntimeException e) {
+                    LOG.errorf(e, "Reconcile of %s failed; the next one retries", settings.service());
+                }
+            });
+        }
+    }
+
+    private void reconcile() {
+        Optional<ReplicaPolicy> policy = policies.state().policy();
+        if (!election.isLeader() || policy.isEmpty() || !serving()) {
+            return;
+        }
+        String traceId = AuditLog.newTraceId();
+        List<FleetMember> registered = members();
+        reportGhosts(registered, traceId);
+        List<FleetMember> passing = registered.stream().filter(FleetMember::passing).toList();
+        int desired = policy.get().replicas();
+        if (passing.size() == desired) {
+            return;
+        }
+        audit.record(traceId, "scaling-decided", settings.service(), Optional.of(Integer.toString(passing.size())),
+                Optional.of(Integer.toString(desired)), "policy " + policy.get().describe() + " vs " + passing.size()
+                        + " passing instances; actuator " + settings.actuator().name().toLowerCase());
+        Actuator actuator = actuator();
+        if (desired > passing.size()) {
+            actuator.scaleOut(desired - passing.size(), traceId);
+            verify(traceId, desired, Set.of());
+        } else {
+            String self = registrar.status().instanceId().orElse("");
+            List<FleetMember> victims = passing.stream().filter(member -> !member.id().equals(self))
+                    .sorted(FleetMember.victimsFirst(policy.get().scaleInOrder()))
+                    .limit(passing.size() - desired).toList();
+            audit.record(traceId, "victims-chosen", settings.service(), Optional.empty(),
+                    Optional.of(victims.stream().map(FleetMember::id).collect(Collectors.joining(","))),
+                    "order " + policy.get().scaleInOrder().wireName() + "; the leader never removes itself");
+            actuator.scaleIn(victims, traceId);
+            verify(traceId, desired, victims.stream().map(FleetMember::id).collect(Collectors.toSet()));
+            victims.forEach(victim -> consul.deleteValue(settings.drainKey(victim.id())).await()
+                    .atMost(Duration.ofSeconds(5)));
+        }
+    }
+
+    /** A leader that is leaving has already left Consul: it would count itself missing and start a replacement. */
+    private boolean serving() {
+        return registrar.status().phase() == ConsulRegistrar.Phase.REGISTERED;
+    }
+
+    private Actuator actuator() {
+        return switch (settings.actuator()) {
+            case LOCAL -> local;
+            case NONE -> new Actuator() {
+                @Override
+                public void scaleOut(int count, String traceId) {
+                    LOG.infof("Actuator none: would start %d instance(s) of %s", count, settings.service());
+                }
+
+                @Override
+                public void scaleIn(List<FleetMember> victims, String traceId) {
+                    LOG.infof("Actuator none: would remove %s", victims.stream().map(FleetMember::id).toList());
+                }
+            };
+            case KUBERNETES -> throw new IllegalStateException(
+                    "fleet.scaling.actuator=kubernetes is not built yet; use local or none");
+        };
+    }
+
+    /** Waits until Consul shows {@code desired} passing instances, none of them a victim; audits the outcome. */
+    private void verify(String traceId, int desired, Set<String> victims) {
+        if (settings.actuator() == ScalingSettings.ActuatorType.NONE) {
+            return;
+        }
+        Instant deadline = Instant.now().plus(settings.verifyTimeout());
+        List<FleetMember> passing = List.of();
+        while (Instant.now().isBefore(deadline) && !Thread.currentThread().isInterrupted() && serving()) {
+            passing = members().stream().filter(FleetMember::passing).toList();
+            boolean victimsGone = passing.stream().noneMatch(member -> victims.contains(member.id()));
+            if (passing.size() == desired && victimsGone) {
+                audit.record(traceId, "scaling-verified", settings.service(), Optional.empty(),
+                        Optional.of(ids(passing)), "Consul shows the expected " + desired + " passing instances");
+                return;
+            }
+            try {
+                Thread.sleep(POLL.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        verificationFailures.increment();
+        LOG.errorf("Scaling %s did not converge within %s: expected %d passing instances without %s, Consul shows %s",
+                settings.service(), settings.verifyTimeout(), desired, victims, ids(passing));
+        audit.record(traceId, "scaling-verification-failed", settings.service(), Optional.empty(),
+                Optional.of(ids(passing)), "expected " + desired + " passing instances without " + victims);
+    }
+
+    /** Registered instances whose checks are not passing: their process may be gone. Reported once each. */
+    private void reportGhosts(List<FleetMember> registered, String traceId) {
+        for (FleetMember member : registered) {
+            if (!member.passing() && reportedGhosts.add(member.id())) {
+                LOG.warnf("%s is registered in Consul but its checks fail: its process may be gone (a ghost until"
+                        + " DeregisterCriticalServiceAfter removes it)", member.id());
+                audit.record(traceId, "ghost-detected", settings.service(), Optional.of(member.id()), Optional.empty(),
+                        "registered, checks not passing");
+            }
+        }
+        reportedGhosts.retainAll(registered.stream().filter(member -> !member.passing()).map(FleetMember::id)
+                .collect(Collectors.toSet()));
+    }
+
+    private List<FleetMember> members() {
+        return consul.healthServiceNodes(settings.service(), false).await().atMost(Duration.ofSeconds(10)).getList()
+                .stream().map(FleetMember::of).toList();
+    }
+
+    private static String ids(List<FleetMember> members) {
+        return members.stream().map(FleetMember::id).sorted().collect(Collectors.joining(","));
+    }
+}

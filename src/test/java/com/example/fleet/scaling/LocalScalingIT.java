@@ -1,0 +1,149 @@
+package com.example.fleet.scaling;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import com.example.fleet.devconsul.ConsulDevAgent;
+import com.example.fleet.testing.AppInstance;
+import com.example.fleet.testing.ConsulApi;
+import com.example.fleet.testing.LoadDriver;
+
+import io.vertx.core.json.JsonObject;
+
+/** The leader scales its own fleet with the local actuator, following the policy key. */
+class LocalScalingIT {
+
+    private static final String KEY = "config/fleet-service/replicas";
+    private ConsulDevAgent agent;
+    private ConsulApi consul;
+
+    @BeforeEach
+    void startAgent() {
+        agent = ConsulDevAgent.start();
+        consul = new ConsulApi(agent.address());
+    }
+
+    @AfterEach
+    void stopAgent() {
+        agent.close();
+    }
+
+    /** Passing instances in Consul, by ID, with their heartbeat notes. */
+    private Map<String, JsonObject> passing() {
+        Map<String, JsonObject> members = new java.util.TreeMap<>();
+        consul.health("fleet-service").stream().map(JsonObject.class::cast).forEach(entry -> {
+            boolean allPassing = entry.getJsonArray("Checks").stream().map(JsonObject.class::cast)
+                    .allMatch(check -> "passing".equals(check.getString("Status")));
+            if (allPassing) {
+                JsonObject service = entry.getJsonObject("Service");
+                String note = entry.getJsonArray("Checks").stream().map(JsonObject.class::cast)
+                        .filter(check -> check.getString("CheckID").endsWith(":ttl")).map(c -> c.getString("Output"))
+                        .filter(o -> o != null && o.startsWith("{")).findFirst().orElse("{}");
+                members.put(service.getString("ID"), new JsonObject(note).put("port", service.getInteger("Port")));
+            }
+        });
+        return members;
+    }
+
+    private static void call(int port) throws Exception {
+        HttpResponse<String> answer = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/hello")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(answer.statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void scalesOneToThreeThenInRemovingTheLeastRecentlyRequestedWithoutFailingARequest() throws Exception {
+        try (AppInstance leader = AppInstance.start("scaling-leader", agent.address(), "fleet.registration.ttl=3s",
+                "fleet.scaling.session-ttl=10s", "fleet.scaling.lock-delay=1s", "fleet.scaling.actuator=local",
+                "fleet.scaling.reconcile-interval=2s")) {
+            consul.putKey(KEY, "1");
+            await().atMost(Duration.ofSeconds(60)).until(() -> leader.get("/api/fleet/leader").body()
+                    .contains("\"leader\":true"));
+
+            consul.putKey(KEY, "3");
+            await().atMost(Duration.ofSeconds(90)).until(() -> passing().size() == 3);
+            List<String> children = passing().keySet().stream().filter(id -> !id.equals(leader.instanceId())).toList();
+            String requested = children.get(0);
+            String idle = children.get(1);
+            // make one child recently requested, and wait until its heartbeat says so
+            for (int i = 0; i < 5; i++) {
+                call(passing().get(requested).getInteger("port"));
+            }
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> passing().get(requested).getLong("lastRequestMillis", 0L) > 0);
+
+            consul.putKey(KEY, "2");
+            await().atMost(Duration.ofSeconds(60)).until(() -> passing().keySet().equals(
+                    new java.util.TreeSet<>(List.of(leader.instanceId(), requested))));
+            JsonObject victims = auditLine(leader, "victims-chosen");
+            assertThat(victims.getString("new")).isEqualTo(idle);
+            assertThat(victims.getString("reason")).contains("least-recently-requested");
+            // one trace id for every line of that reconcile: decision, victims, drain request, verification
+            await().atMost(Duration.ofSeconds(30)).until(() -> events(leader, victims.getString("traceId"))
+                    .containsAll(List.of("scaling-decided", "victims-chosen", "instance-drain-requested",
+                            "scaling-verified")));
+
+            try (LoadDriver load = LoadDriver.start(URI.create("http://127.0.0.1:" + leader.port() + "/api/fleet/call"),
+                    4)) {
+                long before = load.successes();
+                await().atMost(Duration.ofSeconds(30)).until(() -> load.successes() > before + 200);
+                consul.putKey(KEY, "1");
+                await().atMost(Duration.ofSeconds(60)).until(() -> passing().keySet().equals(
+                        java.util.Set.of(leader.instanceId())));
+                long after = load.successes();
+                await().atMost(Duration.ofSeconds(30)).until(() -> load.successes() > after + 200);
+                load.stop();
+                assertThat(load.failures()).as("scale-in under load").isEmpty();
+            }
+            assertThat(leader.log()).contains("\"event\":\"instance-started\"")
+                    .contains("\"event\":\"instance-drain-requested\"");
+        }
+    }
+
+    @Test
+    void aNewLeaderTakesOverAfterKillMinusNineAndTheFleetConverges() {
+        String[] options = { "fleet.registration.ttl=3s", "fleet.scaling.session-ttl=10s", "fleet.scaling.lock-delay=1s",
+                "fleet.scaling.actuator=local", "fleet.scaling.reconcile-interval=2s" };
+        try (AppInstance a = AppInstance.start("takeover-a", agent.address(), options);
+                AppInstance b = AppInstance.start("takeover-b", agent.address(), options)) {
+            consul.putKey(KEY, "3");
+            await().atMost(Duration.ofSeconds(90)).until(() -> passing().size() == 3);
+            AppInstance leader = a.get("/api/fleet/leader").body().contains("\"leader\":true") ? a : b;
+            AppInstance follower = leader == a ? b : a;
+
+            // the instances the leader started end with it: the new leader must replace them too
+            leader.kill();
+            await().atMost(Duration.ofSeconds(90)).until(() -> follower.get("/api/fleet/leader").body()
+                    .contains("\"leader\":true"));
+            await().atMost(Duration.ofSeconds(90)).until(() -> passing().size() == 3
+                    && passing().containsKey(follower.instanceId()) && !passing().containsKey(leader.instanceId()));
+            assertThat(follower.log()).contains("\"event\":\"leader-acquired\"")
+                    .contains("\"event\":\"scaling-verified\"");
+        }
+    }
+
+    private static List<String> events(AppInstance app, String traceId) {
+        return app.log().lines().filter(line -> line.contains("[fleet.audit]") && line.contains(traceId))
+                .map(line -> new JsonObject(line.substring(line.indexOf('{'))).getString("event")).toList();
+    }
+
+    private static JsonObject auditLine(AppInstance app, String event) {
+        return app.log().lines().filter(line -> line.contains("[fleet.audit]"))
+                .filter(line -> line.contains("\"event\":\"" + event + "\""))
+                .map(line -> new JsonObject(line.substring(line.indexOf('{')))).findFirst()
+                .orElseThrow(() -> new AssertionError("no " + event + " line in the log"));
+    }
+}
