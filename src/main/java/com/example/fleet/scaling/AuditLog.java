@@ -12,6 +12,8 @@ import org.jboss.logging.Logger;
 
 import com.example.fleet.registration.ConsulRegistrar;
 
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
 import io.vertx.core.json.JsonObject;
 
 /**
@@ -27,8 +29,15 @@ public class AuditLog {
     @Inject
     ConsulRegistrar registrar;
 
-    /** A new trace id, shared by all lines of one operation: 32 hex digits, as an OpenTelemetry trace id. */
+    /**
+     * The trace id for the lines of one operation: the current OpenTelemetry trace id when the operation runs
+     * inside a span, else a new one of the same form (32 hex digits).
+     */
     public static String newTraceId() {
+        SpanContext current = Span.current().getSpanContext();
+        if (current.isValid()) {
+            return current.getTraceId();
+        }
         byte[] id = new byte[16];
         ThreadLocalRandom.current().nextBytes(id);
         return HexFormat.of().formatHex(id);

@@ -52,6 +52,8 @@ public class Reconciler {
     @Inject
     LocalActuator local;
     @Inject
+    KubernetesActuator kubernetes;
+    @Inject
     MeterRegistry meters;
 
     private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(runnable -> {
@@ -152,8 +154,7 @@ public class Reconciler {
                     LOG.infof("Actuator none: would remove %s", victims.stream().map(FleetMember::id).toList());
                 }
             };
-            case KUBERNETES -> throw new IllegalStateException(
-                    "fleet.scaling.actuator=kubernetes is not built yet; use local or none");
+            case KUBERNETES -> kubernetes;
         };
     }
 

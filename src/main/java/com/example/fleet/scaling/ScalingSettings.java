@@ -66,6 +66,17 @@ public interface ScalingSettings {
         return leaderPrefix() + "/" + service() + "/drain/" + instanceId;
     }
 
+    /** The kubernetes actuator's target. */
+    KubernetesTarget kubernetes();
+
+    interface KubernetesTarget {
+        /** Namespace of the Deployment; default: the client's (the pod's own namespace in a cluster). */
+        java.util.Optional<String> namespace();
+
+        /** Name of the Deployment; default: the service name. */
+        java.util.Optional<String> deployment();
+    }
+
     enum ActuatorType {
         NONE,
         LOCAL,

@@ -1,0 +1,87 @@
+package com.example.fleet.scaling;
+
+import java.util.List;
+import java.util.Optional;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Inject;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.RollableScalableResource;
+
+/**
+ * Actuator {@code kubernetes}: scales the service's Deployment through its scale subresource. For scale-in it
+ * first marks the chosen pods (found by the address they registered in Consul) with the lowest
+ * {@value #DELETION_COST} so that the ReplicaSet removes them first; the pods then shut down gracefully on
+ * SIGTERM (leave Consul, wait, drain). The annotation is best effort on Kubernetes' side: a pod that is not
+ * ready is still removed before them.
+ */
+@ApplicationScoped
+public class KubernetesActuator implements Actuator {
+
+    static final String DELETION_COST = "controller.kubernetes.io/pod-deletion-cost";
+    /** The lowest int32: below any cost someone else may have set. */
+    static final String FIRST_TO_GO = Integer.toString(Integer.MIN_VALUE);
+
+    @Inject
+    Instance<KubernetesClient> clients;
+    @Inject
+    ScalingSettings settings;
+    @Inject
+    AuditLog audit;
+
+    @Override
+    public void scaleOut(int count, String traceId) {
+        int current = replicas();
+        scaleTo(current + count, traceId, "scale-out");
+    }
+
+    @Override
+    public void scaleIn(List<FleetMember> victims, String traceId) {
+        KubernetesClient client = clients.get();
+        for (FleetMember victim : victims) {
+            Optional<Pod> pod = client.pods().inNamespace(namespace()).list().getItems().stream()
+                    .filter(candidate -> candidate.getStatus() != null
+                            && victim.address().equals(candidate.getStatus().getPodIP()))
+                    .findFirst();
+            if (pod.isEmpty()) {
+                audit.record(traceId, "pod-not-found", settings.service(), Optional.of(victim.id()), Optional.empty(),
+                        "no pod in " + namespace() + " has IP " + victim.address() + "; the ReplicaSet chooses");
+                continue;
+            }
+            String name = pod.get().getMetadata().getName();
+            client.pods().inNamespace(namespace()).withName(name).edit(p -> new PodBuilder(p).editMetadata()
+                    .addToAnnotations(DELETION_COST, FIRST_TO_GO).endMetadata().build());
+            audit.record(traceId, "pod-marked", settings.service(), Optional.of(victim.id()), Optional.of(name),
+                    DELETION_COST + "=" + FIRST_TO_GO);
+        }
+        scaleTo(replicas() - victims.size(), traceId, "scale-in");
+    }
+
+    private void scaleTo(int replicas, String traceId, String why) {
+        int before = replicas();
+        deployment().scale(Math.max(0, replicas));
+        audit.record(traceId, "deployment-scaled", settings.service(), Optional.of(Integer.toString(before)),
+                Optional.of(Integer.toString(replicas)), why + " of deployment " + namespace() + "/" + name());
+    }
+
+    private int replicas() {
+        return deployment().scale().getSpec().getReplicas();
+    }
+
+    private RollableScalableResource<Deployment> deployment() {
+        return clients.get().apps().deployments().inNamespace(namespace()).withName(name());
+    }
+
+    private String namespace() {
+        return settings.kubernetes().namespace().orElseGet(() -> clients.get().getNamespace());
+    }
+
+    private String name() {
+        return settings.kubernetes().deployment().orElse(settings.service());
+    }
+}
