@@ -1,6 +1,8 @@
 package com.example.fleet.consul;
 
 import java.time.Duration;
+import java.util.Optional;
+import java.util.function.Consumer;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
@@ -35,12 +37,14 @@ public class ConsulClients {
     }
 
     /**
-     * A key reader for blocking queries on one KV key, over a plain web client: the Consul client drops the
+     * A watch of one KV key, not started yet. It reads over a plain web client: the Consul client drops the
      * X-Consul-Index of a 404, which a watch on a key that does not exist yet needs. The caller closes it.
      */
-    public KeyReader keyReader(Duration wait) {
+    public KeyWatch watchKey(String key, Duration wait, Duration minInterval,
+            Consumer<Optional<KeyReader.Entry>> onAnswer, Consumer<Throwable> onFailure) {
         Duration readTimeout = wait.plus(wait.dividedBy(16)).plusSeconds(5);
-        return new KeyReader(WebClient.create(vertx, options(readTimeout)), settings.token(), wait);
+        KeyReader reader = new KeyReader(WebClient.create(vertx, options(readTimeout)), settings.token(), wait);
+        return new KeyWatch(vertx, reader, key, minInterval, onAnswer, onFailure);
     }
 
     private ConsulClientOptions options(Duration timeout) {

@@ -11,15 +11,13 @@ import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
 
-import com.example.fleet.consul.Backoff;
-import com.example.fleet.consul.BlockingQueryLoop;
 import com.example.fleet.consul.ConsulClients;
 import com.example.fleet.consul.KeyReader;
+import com.example.fleet.consul.KeyWatch;
 import com.example.fleet.registration.InstanceRegistered;
 
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.ShutdownEvent;
-import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.ext.consul.ConsulClient;
 
 /**
@@ -39,15 +37,12 @@ public class DrainWatch {
     @Inject
     ConsulClient consul;
     @Inject
-    Vertx vertx;
-    @Inject
     AuditLog audit;
 
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean draining = new AtomicBoolean();
     private volatile String instanceId;
-    private KeyReader reader;
-    private BlockingQueryLoop<Optional<KeyReader.Entry>> watch;
+    private KeyWatch watch;
 
     void start(@ObservesAsync InstanceRegistered registered) {
         if (!settings.enabled() || !started.compareAndSet(false, true)) {
@@ -55,11 +50,8 @@ public class DrainWatch {
         }
         instanceId = registered.instanceId();
         String key = settings.drainKey(instanceId);
-        reader = clients.keyReader(Duration.ofSeconds(60));
-        watch = new BlockingQueryLoop<>(vertx, index -> reader.read(key, index), Duration.ofMillis(20),
-                new Backoff(Duration.ofMillis(200), Duration.ofSeconds(5)), entry -> entry.ifPresent(this::drain),
-                failure -> LOG.debugf("Watching %s failed: %s", key, failure));
-        watch.start();
+        watch = clients.watchKey(key, Duration.ofSeconds(60), Duration.ofMillis(20), entry -> entry.ifPresent(this::drain),
+                failure -> LOG.debugf("Watching %s failed: %s", key, failure)).start();
     }
 
     private void drain(KeyReader.Entry request) {
@@ -77,8 +69,7 @@ public class DrainWatch {
         if (watch == null) {
             return;
         }
-        watch.stop();
-        reader.close();
+        watch.close();
         if (draining.get()) {
             try {
                 consul.deleteValue(settings.drainKey(instanceId)).await().atMost(Duration.ofSeconds(5));

@@ -14,10 +14,10 @@ import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 import com.example.fleet.consul.Backoff;
-import com.example.fleet.consul.BlockingQueryLoop;
 import com.example.fleet.consul.ConsulClients;
 import com.example.fleet.consul.ConsulErrors;
 import com.example.fleet.consul.KeyReader;
+import com.example.fleet.consul.KeyWatch;
 import com.example.fleet.registration.InstanceRegistered;
 
 import io.quarkus.runtime.ShutdownEvent;
@@ -68,8 +68,7 @@ public class LeaderElection {
     private volatile boolean leader;
     private volatile Optional<String> leaderId = Optional.empty();
     private volatile long renewTimer = -1;
-    private KeyReader reader;
-    private BlockingQueryLoop<Optional<KeyReader.Entry>> watch;
+    private KeyWatch watch;
 
     /** Starts once this instance is registered: its ID is what the lock holds. */
     void start(@ObservesAsync InstanceRegistered registered) {
@@ -77,9 +76,8 @@ public class LeaderElection {
             return;
         }
         instanceId = registered.instanceId();
-        reader = clients.keyReader(Duration.ofSeconds(60));
-        watch = new BlockingQueryLoop<>(vertx, index -> reader.read(settings.leaderKey(), index), Duration.ofMillis(20),
-                backoff, this::onLock, failure -> LOG.debugf("Watching %s failed: %s", settings.leaderKey(), failure));
+        watch = clients.watchKey(settings.leaderKey(), Duration.ofSeconds(60), Duration.ofMillis(20), this::onLock,
+                failure -> LOG.debugf("Watching %s failed: %s", settings.leaderKey(), failure));
         vertx.runOnContext(() -> createSession(1));
     }
 
@@ -190,8 +188,7 @@ public class LeaderElection {
     void stop(@Observes ShutdownEvent event) {
         stopping = true;
         if (watch != null) {
-            watch.stop();
-            reader.close();
+            watch.close();
         }
         vertx.cancelTimer(renewTimer);
         String session = sessionId;

@@ -11,15 +11,13 @@ import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
 
-import com.example.fleet.consul.Backoff;
-import com.example.fleet.consul.BlockingQueryLoop;
 import com.example.fleet.consul.ConsulClients;
 import com.example.fleet.consul.ConsulErrors;
 import com.example.fleet.consul.KeyReader;
+import com.example.fleet.consul.KeyWatch;
 
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
-import io.vertx.mutiny.core.Vertx;
 
 /**
  * Watches the replica policy key with a blocking query on every instance and keeps the effective policy: a valid
@@ -49,8 +47,6 @@ public class PolicyWatch {
     @Inject
     ConsulClients clients;
     @Inject
-    Vertx vertx;
-    @Inject
     AuditLog audit;
     @Inject
     Event<PolicyChanged> changed;
@@ -62,25 +58,19 @@ public class PolicyWatch {
     private final AtomicReference<State> state = new AtomicReference<>(
             new State(Optional.empty(), "no answer from Consul yet", 0, Optional.empty()));
     private volatile String lastProblem;
-    private KeyReader reader;
-    private BlockingQueryLoop<Optional<KeyReader.Entry>> loop;
+    private KeyWatch watch;
 
     void start(@Observes StartupEvent event) {
         if (!settings.enabled()) {
             return;
         }
-        reader = clients.keyReader(settings.watchWait());
-        String key = settings.policyKey();
-        loop = new BlockingQueryLoop<>(vertx, index -> reader.read(key, index), settings.watchMinInterval(),
-                new Backoff(java.time.Duration.ofMillis(100), java.time.Duration.ofSeconds(5)), this::onAnswer,
-                this::onFailure);
-        loop.start();
+        watch = clients.watchKey(settings.policyKey(), settings.watchWait(), settings.watchMinInterval(),
+                this::onAnswer, this::onFailure).start();
     }
 
     void stop(@Observes ShutdownEvent event) {
-        if (loop != null) {
-            loop.stop();
-            reader.close();
+        if (watch != null) {
+            watch.close();
         }
     }
 
