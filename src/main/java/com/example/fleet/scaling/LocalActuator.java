@@ -78,7 +78,10 @@ public class LocalActuator implements Actuator {
         return children.stream().filter(JvmBoundProcess::isAlive).count();
     }
 
-    /** java, the JVM options this instance got (a fresh random port instead of its own), -jar, its own jar. */
+    /**
+     * java, the JVM options this instance got (a random port instead of its own, no debugger), -jar, its own
+     * jar.
+     */
     private static List<String> command() {
         ProcessHandle.Info self = ProcessHandle.current().info();
         String jar = jarOf(self.arguments().orElse(new String[0])).orElseThrow(() -> new IllegalStateException(
@@ -86,8 +89,10 @@ public class LocalActuator implements Actuator {
                         + " java -jar target/quarkus-app/quarkus-run.jar"));
         List<String> command = new ArrayList<>();
         command.add(self.command().orElse("java"));
+        // a debugger port cannot be shared: children get every option but that and the HTTP port
         ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-                .filter(option -> !option.startsWith("-Dquarkus.http.port=")).forEach(command::add);
+                .filter(option -> !option.startsWith("-Dquarkus.http.port=") && !option.contains("jdwp"))
+                .forEach(command::add);
         command.add("-Dquarkus.http.port=0");
         command.addAll(List.of("-jar", jar));
         return command;

@@ -64,6 +64,8 @@ public class Reconciler {
     private final AtomicBoolean queued = new AtomicBoolean();
     private final Set<String> reportedGhosts = ConcurrentHashMap.newKeySet();
     private volatile ScheduledFuture<?> periodic;
+    /** Touched only on the reconciler thread. */
+    private String lastDecision;
     private Counter verificationFailures;
 
     void onLeadership(@ObservesAsync LeaderElection.Leadership leadership) {
@@ -110,9 +112,16 @@ public class Reconciler {
         reportGhosts(registered, traceId);
         List<FleetMember> passing = registered.stream().filter(FleetMember::passing).toList();
         int desired = policy.get().replicas();
+        String decision = passing.size() + "->" + desired;
         if (passing.size() == desired) {
+            lastDecision = null;
             return;
         }
+        if (settings.actuator() == ScalingSettings.ActuatorType.NONE && decision.equals(lastDecision)) {
+            // nothing acts on it: the same decision every interval would only repeat the audit line
+            return;
+        }
+        lastDecision = decision;
         audit.record(traceId, "scaling-decided", settings.service(), Optional.of(Integer.toString(passing.size())),
                 Optional.of(Integer.toString(desired)), "policy " + policy.get().describe() + " vs " + passing.size()
                         + " passing instances; actuator " + settings.actuator().name().toLowerCase());
