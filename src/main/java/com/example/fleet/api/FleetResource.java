@@ -7,7 +7,6 @@ import java.util.Objects;
 import java.util.Optional;
 
 import jakarta.inject.Inject;
-import jakarta.ws.rs.BadRequestException;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -77,10 +76,7 @@ public class FleetResource {
     @GET
     @Path("/call")
     public Uni<Greeting> call(@QueryParam("millis") @DefaultValue("0") long millis) {
-        if (millis < 0 || millis > MAX_CALL_WORK_MILLIS) {
-            throw new BadRequestException("query parameter 'millis' must be between 0 and " + MAX_CALL_WORK_MILLIS
-                    + ", got " + millis);
-        }
+        GreetingResource.requireMillisUpTo(millis, MAX_CALL_WORK_MILLIS);
         return millis == 0 ? fleet.hello() : fleet.work(millis);
     }
 

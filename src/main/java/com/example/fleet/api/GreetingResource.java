@@ -52,13 +52,17 @@ public class GreetingResource {
     @GET
     @Path("/work")
     public Uni<Greeting> work(@QueryParam("millis") @DefaultValue("0") long millis) {
-        if (millis < 0 || millis > MAX_WORK_MILLIS) {
-            throw new BadRequestException("query parameter 'millis' must be between 0 and " + MAX_WORK_MILLIS
-                    + ", got " + millis);
-        }
+        requireMillisUpTo(millis, MAX_WORK_MILLIS);
         Greeting done = new Greeting("worked " + millis + " ms", instanceId());
         return millis == 0 ? Uni.createFrom().item(done)
                 : Uni.createFrom().item(done).onItem().delayIt().by(Duration.ofMillis(millis));
+    }
+
+    /** Refuses a duration outside 0..{@code max} with a 400 that names the parameter and the range. */
+    static void requireMillisUpTo(long millis, long max) {
+        if (millis < 0 || millis > max) {
+            throw new BadRequestException("query parameter 'millis' must be between 0 and " + max + ", got " + millis);
+        }
     }
 
     private String instanceId() {

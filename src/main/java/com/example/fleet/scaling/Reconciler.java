@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 
+import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.ObservesAsync;
@@ -64,14 +65,18 @@ public class Reconciler {
     private final AtomicBoolean queued = new AtomicBoolean();
     private final Set<String> reportedGhosts = ConcurrentHashMap.newKeySet();
     private volatile ScheduledFuture<?> periodic;
+    private Counter verificationFailures;
     /** Touched only on the reconciler thread. */
     private String lastDecision;
-    private Counter verificationFailures;
+
+    @PostConstruct
+    void registerMetrics() {
+        verificationFailures = Counter.builder("fleet.scaling.verification.failures")
+                .description("scaling actions after which Consul did not show the expected fleet").register(meters);
+    }
 
     void onLeadership(@ObservesAsync LeaderElection.Leadership leadership) {
         if (leadership.leader()) {
-            verificationFailures = Counter.builder("fleet.scaling.verification.failures")
-                    .description("scaling actions after which Consul did not show the expected fleet").register(meters);
             long every = settings.reconcileInterval().toMillis();
             periodic = thread.scheduleWithFixedDelay(this::trigger, 0, every, TimeUnit.MILLISECONDS);
         } else if (periodic != null) {

@@ -1,6 +1,7 @@
 package com.example.fleet.scaling;
 
 import java.time.Duration;
+import java.util.Optional;
 
 import com.example.fleet.config.PositiveDuration;
 
@@ -71,10 +72,10 @@ public interface ScalingSettings {
 
     interface KubernetesTarget {
         /** Namespace of the Deployment; default: the client's (the pod's own namespace in a cluster). */
-        java.util.Optional<String> namespace();
+        Optional<String> namespace();
 
         /** Name of the Deployment; default: the service name. */
-        java.util.Optional<String> deployment();
+        Optional<String> deployment();
     }
 
     enum ActuatorType {

@@ -8,13 +8,11 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import com.example.fleet.devconsul.ConsulDevAgent;
 import com.example.fleet.testing.AppInstance;
-import com.example.fleet.testing.ConsulApi;
+import com.example.fleet.testing.ConsulAgentPerTest;
 import com.example.fleet.testing.LoadDriver;
 
 import io.vertx.core.json.JsonObject;
@@ -23,25 +21,14 @@ import io.vertx.core.json.JsonObject;
 class FleetDiscoveryIT {
 
     private static final Duration WITHIN_A_SECOND = Duration.ofSeconds(1);
-    private ConsulDevAgent agent;
-    private ConsulApi consul;
-
-    @BeforeEach
-    void startAgent() {
-        agent = ConsulDevAgent.start();
-        consul = new ConsulApi(agent.address());
-    }
-
-    @AfterEach
-    void stopAgent() {
-        agent.close();
-    }
+    @RegisterExtension
+    final ConsulAgentPerTest consulAgent = new ConsulAgentPerTest();
 
     private AppInstance instance(String name, String... properties) {
         String[] all = new String[properties.length + 1];
         all[0] = "fleet.registration.ttl=3s";
         System.arraycopy(properties, 0, all, 1, properties.length);
-        return AppInstance.start(name, agent.address(), all);
+        return AppInstance.start(name, consulAgent.address(), all);
     }
 
     /** Ports of the instances the client instance currently knows. */
@@ -57,7 +44,7 @@ class FleetDiscoveryIT {
     private void awaitPassing(AppInstance... apps) {
         for (AppInstance app : apps) {
             await().atMost(Duration.ofSeconds(60)).until(
-                    () -> consul.checkStatus(app.instanceId() + ":ttl").equals(Optional.of("passing")));
+                    () -> consulAgent.consul().checkStatus(app.instanceId() + ":ttl").equals(Optional.of("passing")));
         }
     }
 
@@ -79,13 +66,13 @@ class FleetDiscoveryIT {
 
             try (AppInstance joining = instance("joining")) {
                 await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20)).until(
-                        () -> consul.checkStatus(joining.instanceId() + ":ttl").equals(Optional.of("passing")));
+                        () -> consulAgent.consul().checkStatus(joining.instanceId() + ":ttl").equals(Optional.of("passing")));
                 await().atMost(WITHIN_A_SECOND).pollInterval(Duration.ofMillis(20))
                         .until(() -> knownBy(client).contains(joining.port()));
 
                 joining.signalStop();
                 await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
-                        .until(() -> !consul.agentServices().containsKey(joining.instanceId()));
+                        .until(() -> !consulAgent.consul().agentServices().containsKey(joining.instanceId()));
                 await().atMost(WITHIN_A_SECOND).pollInterval(Duration.ofMillis(20))
                         .until(() -> !knownBy(client).contains(joining.port()));
             }
@@ -134,7 +121,7 @@ class FleetDiscoveryIT {
             await().atMost(Duration.ofSeconds(10)).until(() -> knownBy(client).size() == 2);
             try (LoadDriver load = loadThrough(client)) {
                 awaitSuccesses(load, 200);
-                agent.stop();
+                consulAgent.agent().stop();
                 await().atMost(Duration.ofSeconds(10)).until(() -> new JsonObject(client.get("/api/fleet").body())
                         .getString("consulProblem") != null);
                 awaitSuccesses(load, 300);
@@ -143,7 +130,7 @@ class FleetDiscoveryIT {
 
                 // a dev agent comes back empty: its first answer is a real, empty one, until the instances
                 // register again at their next heartbeat; calls in that window find no instance
-                agent.restart();
+                consulAgent.agent().restart();
                 await().atMost(Duration.ofSeconds(30)).until(() -> {
                     JsonObject view = new JsonObject(client.get("/api/fleet").body());
                     return view.getString("consulProblem") == null && knownBy(client).size() == 2;

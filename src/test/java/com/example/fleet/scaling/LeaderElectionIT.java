@@ -7,32 +7,22 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import com.example.fleet.devconsul.ConsulDevAgent;
 import com.example.fleet.testing.AppInstance;
+import com.example.fleet.testing.ConsulAgentPerTest;
 
 import io.vertx.core.json.JsonObject;
 
 /** Leader election between packaged instances on a real agent. */
 class LeaderElectionIT {
 
-    private ConsulDevAgent agent;
-
-    @BeforeEach
-    void startAgent() {
-        agent = ConsulDevAgent.start();
-    }
-
-    @AfterEach
-    void stopAgent() {
-        agent.close();
-    }
+    @RegisterExtension
+    final ConsulAgentPerTest consulAgent = new ConsulAgentPerTest();
 
     private AppInstance instance(String name) {
-        return AppInstance.start(name, agent.address(), "fleet.registration.ttl=3s", "fleet.scaling.session-ttl=10s",
+        return AppInstance.start(name, consulAgent.address(), "fleet.registration.ttl=3s", "fleet.scaling.session-ttl=10s",
                 "fleet.scaling.lock-delay=1s");
     }
 

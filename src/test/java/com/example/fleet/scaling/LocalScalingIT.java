@@ -11,13 +11,11 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import com.example.fleet.devconsul.ConsulDevAgent;
 import com.example.fleet.testing.AppInstance;
-import com.example.fleet.testing.ConsulApi;
+import com.example.fleet.testing.ConsulAgentPerTest;
 import com.example.fleet.testing.LoadDriver;
 
 import io.vertx.core.json.JsonObject;
@@ -26,24 +24,13 @@ import io.vertx.core.json.JsonObject;
 class LocalScalingIT {
 
     private static final String KEY = "config/fleet-service/replicas";
-    private ConsulDevAgent agent;
-    private ConsulApi consul;
-
-    @BeforeEach
-    void startAgent() {
-        agent = ConsulDevAgent.start();
-        consul = new ConsulApi(agent.address());
-    }
-
-    @AfterEach
-    void stopAgent() {
-        agent.close();
-    }
+    @RegisterExtension
+    final ConsulAgentPerTest consulAgent = new ConsulAgentPerTest();
 
     /** Passing instances in Consul, by ID, with their heartbeat notes. */
     private Map<String, JsonObject> passing() {
         Map<String, JsonObject> members = new java.util.TreeMap<>();
-        consul.health("fleet-service").stream().map(JsonObject.class::cast).forEach(entry -> {
+        consulAgent.consul().health("fleet-service").stream().map(JsonObject.class::cast).forEach(entry -> {
             boolean allPassing = entry.getJsonArray("Checks").stream().map(JsonObject.class::cast)
                     .allMatch(check -> "passing".equals(check.getString("Status")));
             if (allPassing) {
@@ -66,14 +53,14 @@ class LocalScalingIT {
 
     @Test
     void scalesOneToThreeThenInRemovingTheLeastRecentlyRequestedWithoutFailingARequest() throws Exception {
-        try (AppInstance leader = AppInstance.start("scaling-leader", agent.address(), "fleet.registration.ttl=3s",
+        try (AppInstance leader = AppInstance.start("scaling-leader", consulAgent.address(), "fleet.registration.ttl=3s",
                 "fleet.scaling.session-ttl=10s", "fleet.scaling.lock-delay=1s", "fleet.scaling.actuator=local",
                 "fleet.scaling.reconcile-interval=2s")) {
-            consul.putKey(KEY, "1");
+            consulAgent.consul().putKey(KEY, "1");
             await().atMost(Duration.ofSeconds(60)).until(() -> leader.get("/api/fleet/leader").body()
                     .contains("\"leader\":true"));
 
-            consul.putKey(KEY, "3");
+            consulAgent.consul().putKey(KEY, "3");
             await().atMost(Duration.ofSeconds(90)).until(() -> passing().size() == 3);
             List<String> children = passing().keySet().stream().filter(id -> !id.equals(leader.instanceId())).toList();
             String requested = children.get(0);
@@ -85,7 +72,7 @@ class LocalScalingIT {
             await().atMost(Duration.ofSeconds(20))
                     .until(() -> passing().get(requested).getLong("lastRequestMillis", 0L) > 0);
 
-            consul.putKey(KEY, "2");
+            consulAgent.consul().putKey(KEY, "2");
             await().atMost(Duration.ofSeconds(60)).until(() -> passing().keySet().equals(
                     new java.util.TreeSet<>(List.of(leader.instanceId(), requested))));
             JsonObject victims = auditLine(leader, "victims-chosen");
@@ -100,7 +87,7 @@ class LocalScalingIT {
                     4)) {
                 long before = load.successes();
                 await().atMost(Duration.ofSeconds(30)).until(() -> load.successes() > before + 200);
-                consul.putKey(KEY, "1");
+                consulAgent.consul().putKey(KEY, "1");
                 await().atMost(Duration.ofSeconds(60)).until(() -> passing().keySet().equals(
                         java.util.Set.of(leader.instanceId())));
                 long after = load.successes();
@@ -117,9 +104,9 @@ class LocalScalingIT {
     void aNewLeaderTakesOverAfterKillMinusNineAndTheFleetConverges() {
         String[] options = { "fleet.registration.ttl=3s", "fleet.scaling.session-ttl=10s", "fleet.scaling.lock-delay=1s",
                 "fleet.scaling.actuator=local", "fleet.scaling.reconcile-interval=2s" };
-        try (AppInstance a = AppInstance.start("takeover-a", agent.address(), options);
-                AppInstance b = AppInstance.start("takeover-b", agent.address(), options)) {
-            consul.putKey(KEY, "3");
+        try (AppInstance a = AppInstance.start("takeover-a", consulAgent.address(), options);
+                AppInstance b = AppInstance.start("takeover-b", consulAgent.address(), options)) {
+            consulAgent.consul().putKey(KEY, "3");
             await().atMost(Duration.ofSeconds(90)).until(() -> passing().size() == 3);
             AppInstance leader = a.get("/api/fleet/leader").body().contains("\"leader\":true") ? a : b;
             AppInstance follower = leader == a ? b : a;
