@@ -10,4 +10,7 @@ public interface Actuator {
 
     /** Makes the given instances leave: each leaves Consul, finishes its in-flight requests, then exits. */
     void scaleIn(List<FleetMember> victims, String traceId);
+
+    /** The instances that run as far as this actuator can see, so that those missing from Consul are found. */
+    List<RunningInstance> running();
 }

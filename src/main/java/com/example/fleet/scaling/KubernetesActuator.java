@@ -1,12 +1,15 @@
 package com.example.fleet.scaling;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 
+import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -60,6 +63,26 @@ public class KubernetesActuator implements Actuator {
                     DELETION_COST + "=" + FIRST_TO_GO);
         }
         scaleTo(replicas() - victims.size(), traceId, "scale-in");
+    }
+
+    /**
+     * Running pods of the Deployment (found by its label selector) that have an IP: each must register with it.
+     * Pods that are still starting or already terminating are left out.
+     */
+    @Override
+    public List<RunningInstance> running() {
+        Deployment deployment = deployment().get();
+        if (deployment == null) {
+            throw new IllegalStateException("deployment " + namespace() + "/" + name() + " does not exist");
+        }
+        LabelSelector selector = deployment.getSpec().getSelector();
+        return clients.get().pods().inNamespace(namespace()).withLabelSelector(selector).list().getItems().stream()
+                .filter(pod -> pod.getMetadata().getDeletionTimestamp() == null && pod.getStatus() != null
+                        && "Running".equals(pod.getStatus().getPhase()) && pod.getStatus().getPodIP() != null
+                        && pod.getStatus().getStartTime() != null)
+                .map(pod -> new RunningInstance(pod.getMetadata().getName(), Optional.of(pod.getStatus().getPodIP()),
+                        OptionalInt.empty(), Instant.parse(pod.getStatus().getStartTime())))
+                .toList();
     }
 
     private void scaleTo(int replicas, String traceId, String why) {

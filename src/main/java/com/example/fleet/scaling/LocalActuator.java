@@ -3,14 +3,17 @@ package com.example.fleet.scaling;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -43,24 +46,29 @@ public class LocalActuator implements Actuator {
     @Inject
     AuditLog audit;
 
-    private final List<JvmBoundProcess> children = new ArrayList<>();
+    private final List<Child> children = new ArrayList<>();
     private Path logs;
+
+    /** A started instance; its port is chosen here so that the leader knows what Consul must show for it. */
+    private record Child(JvmBoundProcess process, Path log, int port, Instant started) {
+    }
 
     @Override
     public synchronized void scaleOut(int count, String traceId) {
-        List<String> command = command();
         Map<String, String> environment = new HashMap<>();
         environment.put("CONSUL_HTTP_ADDR", consulSettings.address().toString());
         consulSettings.token().ifPresent(token -> environment.put("CONSUL_HTTP_TOKEN", token));
-        for (int i = 0; i < count; i++) {
+        children.removeIf(child -> !child.process().isAlive());
+        for (int port : freePorts(count)) {
             Path log = logs().resolve("instance-" + SEQUENCE.incrementAndGet() + ".log");
             try {
-                children.add(JvmBoundProcess.start(command, environment, log));
+                children.add(new Child(JvmBoundProcess.start(command(port), environment, log), log, port,
+                        Instant.now()));
             } catch (IOException e) {
                 throw new UncheckedIOException("could not start an instance: " + e.getMessage(), e);
             }
             audit.record(traceId, "instance-started", settings.service(), Optional.empty(), Optional.of(log.toString()),
-                    "scale-out by the local actuator");
+                    "scale-out by the local actuator on port " + port);
         }
     }
 
@@ -73,16 +81,43 @@ public class LocalActuator implements Actuator {
         }
     }
 
-    /** Children that still run: the reconciler compares them with Consul. */
-    public synchronized long runningChildren() {
-        return children.stream().filter(JvmBoundProcess::isAlive).count();
+    /** Children that still run; they register with this host's address, so only their port is known. */
+    @Override
+    public synchronized List<RunningInstance> running() {
+        return children.stream().filter(child -> child.process().isAlive())
+                .map(child -> new RunningInstance("port " + child.port() + " (log " + child.log() + ")",
+                        Optional.empty(), OptionalInt.of(child.port()), child.started()))
+                .toList();
     }
 
     /**
-     * java, the JVM options this instance got (a random port instead of its own, no debugger), -jar, its own
-     * jar.
+     * Ports free right now, held together until all are chosen so that no two children get the same one. A
+     * child that still loses its port to another process exits, and the next reconcile replaces it.
      */
-    private static List<String> command() {
+    private static List<Integer> freePorts(int count) {
+        List<ServerSocket> held = new ArrayList<>();
+        try {
+            for (int i = 0; i < count; i++) {
+                held.add(new ServerSocket(0));
+            }
+            return held.stream().map(ServerSocket::getLocalPort).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("no free port for a new instance: " + e.getMessage(), e);
+        } finally {
+            held.forEach(LocalActuator::closeQuietly);
+        }
+    }
+
+    private static void closeQuietly(ServerSocket socket) {
+        try {
+            socket.close();
+        } catch (IOException e) {
+            LOG.debugf(e, "closing the probe socket of port %d", socket.getLocalPort());
+        }
+    }
+
+    /** java, the JVM options this instance got (another port, no debugger), -jar, its own jar. */
+    private static List<String> command(int port) {
         ProcessHandle.Info self = ProcessHandle.current().info();
         String jar = jarOf(self.arguments().orElse(new String[0])).orElseThrow(() -> new IllegalStateException(
                 "fleet.scaling.actuator=local starts instances of the packaged application: run it with"
@@ -93,7 +128,7 @@ public class LocalActuator implements Actuator {
         ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
                 .filter(option -> !option.startsWith("-Dquarkus.http.port=") && !option.contains("jdwp"))
                 .forEach(command::add);
-        command.add("-Dquarkus.http.port=0");
+        command.add("-Dquarkus.http.port=" + port);
         command.addAll(List.of("-jar", jar));
         return command;
     }

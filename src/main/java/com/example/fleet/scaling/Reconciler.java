@@ -64,8 +64,10 @@ public class Reconciler {
     });
     private final AtomicBoolean queued = new AtomicBoolean();
     private final Set<String> reportedGhosts = ConcurrentHashMap.newKeySet();
+    private final Set<String> reportedUnregistered = ConcurrentHashMap.newKeySet();
     private volatile ScheduledFuture<?> periodic;
     private Counter verificationFailures;
+    private Counter unregisteredInstances;
     /** Touched only on the reconciler thread. */
     private String lastDecision;
 
@@ -73,6 +75,8 @@ public class Reconciler {
     void registerMetrics() {
         verificationFailures = Counter.builder("fleet.scaling.verification.failures")
                 .description("scaling actions after which Consul did not show the expected fleet").register(meters);
+        unregisteredInstances = Counter.builder("fleet.scaling.unregistered.instances")
+                .description("instances found running but missing from Consul").register(meters);
     }
 
     void onLeadership(@ObservesAsync LeaderElection.Leadership leadership) {
@@ -115,6 +119,7 @@ public class Reconciler {
         String traceId = AuditLog.newTraceId();
         List<FleetMember> registered = members();
         reportGhosts(registered, traceId);
+        reportUnregistered(registered, traceId);
         List<FleetMember> passing = registered.stream().filter(FleetMember::passing).toList();
         int desired = policy.get().replicas();
         String decision = passing.size() + "->" + desired;
@@ -167,6 +172,11 @@ public class Reconciler {
                 public void scaleIn(List<FleetMember> victims, String traceId) {
                     LOG.infof("Actuator none: would remove %s", victims.stream().map(FleetMember::id).toList());
                 }
+
+                @Override
+                public List<RunningInstance> running() {
+                    return List.of();
+                }
             };
             case KUBERNETES -> kubernetes;
         };
@@ -212,6 +222,26 @@ public class Reconciler {
         }
         reportedGhosts.retainAll(registered.stream().filter(member -> !member.passing()).map(FleetMember::id)
                 .collect(Collectors.toSet()));
+    }
+
+    /**
+     * Instances the actuator sees running for longer than the verify timeout that Consul does not show at all:
+     * they take no traffic from discovery and count for no policy. Reported once each, until they appear or end.
+     */
+    private void reportUnregistered(List<FleetMember> registered, String traceId) {
+        Instant startedBefore = Instant.now().minus(settings.verifyTimeout());
+        List<RunningInstance> missing = actuator().running().stream()
+                .filter(running -> running.since().isBefore(startedBefore) && !running.isAmong(registered)).toList();
+        for (RunningInstance instance : missing) {
+            if (reportedUnregistered.add(instance.name())) {
+                unregisteredInstances.increment();
+                LOG.warnf("%s has run since %s but is not registered in Consul: it takes no traffic. Look at its log;"
+                        + " stop it if it hangs", instance.name(), instance.since());
+                audit.record(traceId, "unregistered-instance", settings.service(), Optional.of(instance.name()),
+                        Optional.empty(), "runs since " + instance.since() + ", missing from Consul");
+            }
+        }
+        reportedUnregistered.retainAll(missing.stream().map(RunningInstance::name).collect(Collectors.toSet()));
     }
 
     private List<FleetMember> members() {

@@ -1,7 +1,10 @@
 package com.example.fleet.scaling;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
@@ -9,7 +12,11 @@ import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
+import com.example.fleet.registration.ConsulRegistrar;
+import com.example.fleet.testing.AuditCapture;
+import com.example.fleet.testing.ConsulApi;
 import com.example.fleet.testing.ConsulTestResource;
 
 import io.fabric8.kubernetes.api.model.Pod;
@@ -18,19 +25,41 @@ import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+import io.vertx.core.json.JsonObject;
 
-/** The kubernetes actuator against the Kubernetes mock server (no API server can run here), in CRUD mode. */
+/**
+ * The kubernetes actuator against the Kubernetes mock server (no API server can run here), in CRUD mode, with
+ * this application as the leader that reconciles through it.
+ */
 @QuarkusTest
 @WithKubernetesTestServer
 @QuarkusTestResource(value = ConsulTestResource.class, restrictToAnnotatedClass = true)
+@TestProfile(KubernetesActuatorTest.KubernetesActuatorProfile.class)
 class KubernetesActuatorTest {
+
+    private static final String POLICY_KEY = "config/fleet-service/replicas";
+    @RegisterExtension
+    static final AuditCapture AUDIT = new AuditCapture(AuditLog.CATEGORY);
+
+    public static class KubernetesActuatorProfile implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("fleet.scaling.actuator", "kubernetes", "fleet.scaling.reconcile-interval", "1s",
+                    "fleet.scaling.verify-timeout", "5s", "fleet.scaling.lock-delay", "1s");
+        }
+    }
 
     @Inject
     KubernetesActuator actuator;
 
     @Inject
     KubernetesClient client;
+
+    @Inject
+    ConsulRegistrar registrar;
 
     @BeforeEach
     void deploymentWithThreePods() {
@@ -40,10 +69,14 @@ class KubernetesActuatorTest {
                 .endMetadata().withNewSpec().withReplicas(3).withNewSelector().addToMatchLabels("app", "fleet-service")
                 .endSelector().endSpec().build()).create();
         for (int i = 1; i <= 3; i++) {
-            client.pods().resource(new PodBuilder().withNewMetadata().withName("fleet-service-" + i)
-                    .addToLabels("app", "fleet-service").endMetadata().withNewStatus().withPodIP("10.0.0." + i)
-                    .endStatus().build()).create();
+            createPod("fleet-service-" + i, "10.0.0." + i, "Running", Instant.now().minus(Duration.ofHours(1)));
         }
+    }
+
+    private void createPod(String name, String ip, String phase, Instant started) {
+        client.pods().resource(new PodBuilder().withNewMetadata().withName(name).addToLabels("app", "fleet-service")
+                .endMetadata().withNewStatus().withPodIP(ip).withPhase(phase).withStartTime(started.toString())
+                .endStatus().build()).create();
     }
 
     private static FleetMember member(String address) {
@@ -74,6 +107,40 @@ class KubernetesActuatorTest {
     void scaleOutRaisesTheReplicasOfTheDeployment() {
         actuator.scaleOut(2, AuditLog.newTraceId());
         assertThat(replicas()).isEqualTo(5);
+    }
+
+    @Test
+    void theLeaderReportsRunningPodsThatAreMissingFromConsul() {
+        await().atMost(Duration.ofSeconds(30)).until(() -> registrar.status().phase() == ConsulRegistrar.Phase.REGISTERED);
+        String ownAddress = ownRegisteredAddress();
+        client.pods().delete();
+        createPod("fleet-service-self", ownAddress, "Running", Instant.now().minus(Duration.ofHours(1)));
+        createPod("fleet-service-lost", "10.0.0.9", "Running", Instant.now().minus(Duration.ofHours(1)));
+        createPod("fleet-service-young", "10.0.0.10", "Running", Instant.now().plus(Duration.ofHours(1)));
+        createPod("fleet-service-pending", "10.0.0.11", "Pending", Instant.now().minus(Duration.ofHours(1)));
+        ConsulApi consul = new ConsulApi(ConsulTestResource.agent().address());
+        // one replica: this instance; the leader has nothing to scale, only the pods to compare
+        consul.putKey(POLICY_KEY, "1");
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(() -> !audit("unregistered-instance").isEmpty());
+            // through several more reconciles (one a second): only the lost pod is reported, and once
+            await().during(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(15))
+                    .until(() -> audit("unregistered-instance").size() == 1);
+            assertThat(audit("unregistered-instance").get(0).getString("old")).isEqualTo("fleet-service-lost");
+            assertThat(replicas()).isEqualTo(3);
+        } finally {
+            consul.deleteKey(POLICY_KEY);
+        }
+    }
+
+    private String ownRegisteredAddress() {
+        return new ConsulApi(ConsulTestResource.agent().address()).health("fleet-service").stream()
+                .map(JsonObject.class::cast).map(entry -> entry.getJsonObject("Service").getString("Address"))
+                .findFirst().orElseThrow();
+    }
+
+    private static List<JsonObject> audit(String event) {
+        return AUDIT.lines(event);
     }
 
     @Test

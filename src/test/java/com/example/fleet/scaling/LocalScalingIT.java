@@ -10,6 +10,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -122,6 +123,46 @@ class LocalScalingIT {
                     .until(() -> follower.log().contains("\"event\":\"scaling-verified\""));
             assertThat(follower.log()).contains("\"event\":\"leader-acquired\"");
         }
+    }
+
+    @Test
+    void aChildThatHangsAndDropsOutOfConsulIsReportedAndReplaced() throws Exception {
+        try (AppInstance leader = AppInstance.start("unregistered-leader", consulAgent.address(),
+                "fleet.registration.ttl=3s", "fleet.scaling.lock-delay=1s", "fleet.scaling.actuator=local",
+                "fleet.scaling.reconcile-interval=2s", "fleet.scaling.verify-timeout=10s")) {
+            consulAgent.consul().putKey(KEY, "2");
+            await().atMost(Duration.ofSeconds(90)).until(() -> passing().size() == 2);
+            String child = passing().keySet().stream().filter(id -> !id.equals(leader.instanceId())).findFirst()
+                    .orElseThrow();
+            int port = passing().get(child).getInteger("port");
+            ProcessHandle process = ProcessHandle.allProcesses()
+                    .filter(candidate -> candidate.info().command().orElse("").endsWith("java")
+                            && List.of(candidate.info().arguments().orElse(new String[0]))
+                                    .contains("-Dquarkus.http.port=" + port))
+                    .findFirst().orElseThrow();
+            try {
+                // a hung JVM: alive, but it neither heartbeats nor registers again once Consul forgets it
+                signal(process, "STOP");
+                consulAgent.consul().deregister(child);
+
+                await().atMost(Duration.ofSeconds(60)).until(
+                        () -> leader.log().contains("\"event\":\"unregistered-instance\""));
+                assertThat(auditLine(leader, "unregistered-instance").getString("old")).startsWith("port " + port);
+                // the hung one takes no traffic, so the leader starts a replacement
+                await().atMost(Duration.ofSeconds(90)).until(() -> passing().size() == 2
+                        && !passing().containsKey(child));
+            } finally {
+                if (process.isAlive()) {
+                    signal(process, "KILL");
+                }
+            }
+        }
+    }
+
+    private static void signal(ProcessHandle process, String signal) throws Exception {
+        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).start();
+        assertThat(kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0)
+                .as("kill -%s %d", signal, process.pid()).isTrue();
     }
 
     private static List<String> events(AppInstance app, String traceId) {

@@ -6,15 +6,11 @@ import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
+import com.example.fleet.testing.AuditCapture;
 import com.example.fleet.testing.ConsulApi;
 import com.example.fleet.testing.ConsulTestResource;
 
@@ -29,31 +25,8 @@ import io.vertx.core.json.JsonObject;
 class PolicyWatchTest {
 
     private static final String KEY = "config/fleet-service/replicas";
-    private static final List<String> AUDIT = new CopyOnWriteArrayList<>();
-    private static final Handler CAPTURE = new Handler() {
-        @Override
-        public void publish(LogRecord record) {
-            AUDIT.add(record.getMessage());
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
-
-    @BeforeAll
-    static void captureAudit() {
-        Logger.getLogger(AuditLog.CATEGORY).addHandler(CAPTURE);
-    }
-
-    @AfterAll
-    static void releaseAudit() {
-        Logger.getLogger(AuditLog.CATEGORY).removeHandler(CAPTURE);
-    }
+    @RegisterExtension
+    static final AuditCapture AUDIT = new AuditCapture(AuditLog.CATEGORY);
 
     private static ConsulApi consul() {
         return new ConsulApi(ConsulTestResource.agent().address());
@@ -71,7 +44,7 @@ class PolicyWatchTest {
     }
 
     private static List<JsonObject> audit(String event) {
-        return AUDIT.stream().map(JsonObject::new).filter(line -> event.equals(line.getString("event"))).toList();
+        return AUDIT.lines(event);
     }
 
     @Test
@@ -110,7 +83,7 @@ class PolicyWatchTest {
         assertThat(audit("policy-rejected")).hasSizeGreaterThanOrEqualTo(bad.size() + 1)
                 .allSatisfy(line -> assertThat(line.getString("reason")).isNotBlank());
         assertThat(audit("policy-removed")).hasSize(1);
-        assertThat(AUDIT.stream().map(JsonObject::new)).allSatisfy(line -> {
+        assertThat(AUDIT.all()).allSatisfy(line -> {
             assertThat(line.getString("traceId")).matches("[0-9a-f]{32}");
             assertThat(line.getString("instance")).startsWith("fleet-service-");
         });
