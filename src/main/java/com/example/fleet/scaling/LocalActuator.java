@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +25,7 @@ import org.jboss.logging.Logger;
 import com.example.fleet.consul.ConsulSettings;
 import com.example.fleet.devconsul.JvmBoundProcess;
 
+import io.quarkus.runtime.ImageMode;
 import io.vertx.mutiny.ext.consul.ConsulClient;
 
 /**
@@ -36,6 +38,7 @@ public class LocalActuator implements Actuator {
 
     private static final Logger LOG = Logger.getLogger(LocalActuator.class);
     private static final AtomicInteger SEQUENCE = new AtomicInteger();
+    private static final String PORT_OPTION = "-Dquarkus.http.port=";
 
     @Inject
     ScalingSettings settings;
@@ -116,19 +119,29 @@ public class LocalActuator implements Actuator {
         }
     }
 
-    /** java, the JVM options this instance got (another port, no debugger), -jar, its own jar. */
+    /**
+     * This application again with the options it got, but another HTTP port and no debugger: for the JVM, java,
+     * its JVM options, -jar and its own jar; for a native executable, the executable and its arguments.
+     */
     private static List<String> command(int port) {
         ProcessHandle.Info self = ProcessHandle.current().info();
+        List<String> command = new ArrayList<>();
+        command.add(self.command().orElseThrow(
+                () -> new IllegalStateException("the operating system does not tell this process's command")));
+        if (ImageMode.current() == ImageMode.NATIVE_RUN) {
+            Arrays.stream(self.arguments().orElse(new String[0])).filter(argument -> !argument.startsWith(PORT_OPTION))
+                    .forEach(command::add);
+            command.add(PORT_OPTION + port);
+            return command;
+        }
         String jar = jarOf(self.arguments().orElse(new String[0])).orElseThrow(() -> new IllegalStateException(
                 "fleet.scaling.actuator=local starts instances of the packaged application: run it with"
-                        + " java -jar target/quarkus-app/quarkus-run.jar"));
-        List<String> command = new ArrayList<>();
-        command.add(self.command().orElse("java"));
-        // a debugger port cannot be shared: children get every option but that and the HTTP port
+                        + " java -jar target/quarkus-app/quarkus-run.jar or as a native executable"));
+        // a debugger port cannot be shared
         ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-                .filter(option -> !option.startsWith("-Dquarkus.http.port=") && !option.contains("jdwp"))
+                .filter(option -> !option.startsWith(PORT_OPTION) && !option.contains("jdwp"))
                 .forEach(command::add);
-        command.add("-Dquarkus.http.port=" + port);
+        command.add(PORT_OPTION + port);
         command.addAll(List.of("-jar", jar));
         return command;
     }
