@@ -159,6 +159,34 @@ class LocalScalingIT {
         }
     }
 
+    @Test
+    void aVictimThatDoesNotLeaveFailsVerificationLoudlyAndIsChosenAgain() {
+        try (AppInstance leader = AppInstance.start("stubborn-leader", consulAgent.address(),
+                "fleet.registration.ttl=3s", "fleet.scaling.lock-delay=1s", "fleet.scaling.actuator=local",
+                "fleet.scaling.reconcile-interval=2s", "fleet.scaling.verify-timeout=5s")) {
+            await().atMost(Duration.ofSeconds(60)).until(() -> leader.get("/api/fleet/leader").body()
+                    .contains("\"leader\":true"));
+            // an instance without the scaling feature does not watch its drain key: it never leaves
+            try (AppInstance stubborn = AppInstance.start("stubborn-victim", consulAgent.address(),
+                    "fleet.registration.ttl=3s", "fleet.scaling.enabled=false")) {
+                await().atMost(Duration.ofSeconds(60)).until(() -> passing().size() == 2);
+                consulAgent.consul().putKey(KEY, "1");
+
+                await().atMost(Duration.ofSeconds(60)).until(() -> leader.log().lines()
+                        .filter(line -> line.contains("\"event\":\"victims-chosen\"")
+                                && line.contains(stubborn.instanceId()))
+                        .count() >= 2);
+                JsonObject failed = auditLine(leader, "scaling-verification-failed");
+                assertThat(failed.getString("reason")).contains(stubborn.instanceId());
+                assertThat(leader.log()).contains("did not converge");
+                assertThat(leader.get("/q/metrics").body())
+                        .containsPattern("fleet_scaling_verification_failures_total [1-9]");
+                assertThat(stubborn.isAlive()).isTrue();
+                assertThat(passing()).containsKeys(leader.instanceId(), stubborn.instanceId());
+            }
+        }
+    }
+
     private static void signal(ProcessHandle process, String signal) throws Exception {
         Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).start();
         assertThat(kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0)
