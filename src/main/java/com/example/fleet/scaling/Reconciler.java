@@ -25,6 +25,10 @@ import com.example.fleet.registration.ConsulRegistrar;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Scope;
 import io.vertx.mutiny.ext.consul.ConsulClient;
 
 /**
@@ -56,6 +60,8 @@ public class Reconciler {
     KubernetesActuator kubernetes;
     @Inject
     MeterRegistry meters;
+    @Inject
+    Tracer tracer;
 
     private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread t = new Thread(runnable, "fleet-reconciler");
@@ -102,10 +108,17 @@ public class Reconciler {
         if (queued.compareAndSet(false, true)) {
             thread.execute(() -> {
                 queued.set(false);
-                try {
+                // one span per reconcile: its trace id is the one every audit line of this pass carries
+                Span span = tracer.spanBuilder("fleet reconcile").setAttribute("fleet.service", settings.service())
+                        .startSpan();
+                try (Scope current = span.makeCurrent()) {
                     reconcile();
                 } catch (RuntimeException e) {
+                    span.recordException(e);
+                    span.setStatus(StatusCode.ERROR);
                     LOG.errorf(e, "Reconcile of %s failed; the next one retries", settings.service());
+                } finally {
+                    span.end();
                 }
             });
         }

@@ -18,6 +18,7 @@ import com.example.fleet.registration.ConsulRegistrar;
 import com.example.fleet.testing.AuditCapture;
 import com.example.fleet.testing.ConsulApi;
 import com.example.fleet.testing.ConsulTestResource;
+import com.example.fleet.testing.RecordedSpans;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
@@ -48,7 +49,8 @@ class KubernetesActuatorTest {
         @Override
         public Map<String, String> getConfigOverrides() {
             return Map.of("fleet.scaling.actuator", "kubernetes", "fleet.scaling.reconcile-interval", "1s",
-                    "fleet.scaling.verify-timeout", "5s", "fleet.scaling.lock-delay", "1s");
+                    "fleet.scaling.verify-timeout", "5s", "fleet.scaling.lock-delay", "1s",
+                    "quarkus.otel.sdk.disabled", "false", "quarkus.otel.bsp.schedule.delay", "100ms");
         }
     }
 
@@ -60,6 +62,9 @@ class KubernetesActuatorTest {
 
     @Inject
     ConsulRegistrar registrar;
+
+    @Inject
+    RecordedSpans spans;
 
     @BeforeEach
     void deploymentWithThreePods() {
@@ -127,6 +132,10 @@ class KubernetesActuatorTest {
             await().during(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(15))
                     .until(() -> audit("unregistered-instance").size() == 1);
             assertThat(audit("unregistered-instance").get(0).getString("old")).isEqualTo("fleet-service-lost");
+            // the line was written inside the reconcile's span, and carries its trace id
+            String traceId = audit("unregistered-instance").get(0).getString("traceId");
+            await().atMost(Duration.ofSeconds(10)).until(() -> spans.named("fleet reconcile").stream()
+                    .anyMatch(span -> span.getTraceId().equals(traceId)));
             assertThat(replicas()).isEqualTo(3);
         } finally {
             consul.deleteKey(POLICY_KEY);
