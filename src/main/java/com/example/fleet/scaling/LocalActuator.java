@@ -38,7 +38,11 @@ public class LocalActuator implements Actuator {
 
     private static final Logger LOG = Logger.getLogger(LocalActuator.class);
     private static final AtomicInteger SEQUENCE = new AtomicInteger();
-    private static final String PORT_OPTION = "-Dquarkus.http.port=";
+    /**
+     * A child gets its own port to listen on and to register with: an inherited registration port (option or
+     * FLEET_REGISTRATION_PORT) would give it the leader's instance ID.
+     */
+    private static final List<String> PORT_OPTIONS = List.of("-Dquarkus.http.port=", "-Dfleet.registration.port=");
 
     @Inject
     ScalingSettings settings;
@@ -129,9 +133,9 @@ public class LocalActuator implements Actuator {
         command.add(self.command().orElseThrow(
                 () -> new IllegalStateException("the operating system does not tell this process's command")));
         if (ImageMode.current() == ImageMode.NATIVE_RUN) {
-            Arrays.stream(self.arguments().orElse(new String[0])).filter(argument -> !argument.startsWith(PORT_OPTION))
+            Arrays.stream(self.arguments().orElse(new String[0])).filter(argument -> !isPortOption(argument))
                     .forEach(command::add);
-            command.add(PORT_OPTION + port);
+            PORT_OPTIONS.forEach(option -> command.add(option + port));
             return command;
         }
         String jar = jarOf(self.arguments().orElse(new String[0])).orElseThrow(() -> new IllegalStateException(
@@ -139,11 +143,15 @@ public class LocalActuator implements Actuator {
                         + " java -jar target/quarkus-app/quarkus-run.jar or as a native executable"));
         // a debugger port cannot be shared
         ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-                .filter(option -> !option.startsWith(PORT_OPTION) && !option.contains("jdwp"))
+                .filter(option -> !isPortOption(option) && !option.contains("jdwp"))
                 .forEach(command::add);
-        command.add(PORT_OPTION + port);
+        PORT_OPTIONS.forEach(option -> command.add(option + port));
         command.addAll(List.of("-jar", jar));
         return command;
+    }
+
+    private static boolean isPortOption(String argument) {
+        return PORT_OPTIONS.stream().anyMatch(argument::startsWith);
     }
 
     private static Optional<String> jarOf(String[] arguments) {

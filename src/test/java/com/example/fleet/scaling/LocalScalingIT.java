@@ -3,6 +3,7 @@ package com.example.fleet.scaling;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -127,9 +128,17 @@ class LocalScalingIT {
 
     @Test
     void aChildThatHangsAndDropsOutOfConsulIsReportedAndReplaced() throws Exception {
-        try (AppInstance leader = AppInstance.start("unregistered-leader", consulAgent.address(),
-                "fleet.registration.ttl=3s", "fleet.scaling.lock-delay=1s", "fleet.scaling.actuator=local",
-                "fleet.scaling.reconcile-interval=2s", "fleet.scaling.verify-timeout=10s")) {
+        // a fixed port, also given as the registration port (as on a VM): the children must not inherit either
+        int leaderPort;
+        try (ServerSocket probe = new ServerSocket(0)) {
+            leaderPort = probe.getLocalPort();
+        }
+        try (AppInstance leader = AppInstance.start("unregistered-leader",
+                Map.of("CONSUL_HTTP_ADDR", consulAgent.address(),
+                        "FLEET_REGISTRATION_PORT", Integer.toString(leaderPort)),
+                "quarkus.http.port=" + leaderPort, "fleet.registration.ttl=3s", "fleet.scaling.lock-delay=1s",
+                "fleet.scaling.actuator=local", "fleet.scaling.reconcile-interval=2s",
+                "fleet.scaling.verify-timeout=10s")) {
             consulAgent.consul().putKey(KEY, "2");
             await().atMost(Duration.ofSeconds(90)).until(() -> passing().size() == 2);
             String child = passing().keySet().stream().filter(id -> !id.equals(leader.instanceId())).findFirst()
