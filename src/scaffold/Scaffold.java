@@ -158,7 +158,6 @@ public final class Scaffold {
         try {
             Files.createDirectory(staging);
             Result result = stage(files, staging);
-            checkNoTemplateNamesLeft(staging);
             // an atomic rename may silently replace an empty directory, so one that appeared meanwhile is kept
             if (Files.exists(options.to(), LinkOption.NOFOLLOW_LINKS)) {
                 throw new ScaffoldFailure(options.to() + " appeared while the scaffold ran; it was left as it is");
@@ -265,6 +264,7 @@ public final class Scaffold {
     private Result stage(List<String> files, Path staging) throws IOException, ScaffoldFailure {
         boolean posix = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
         Result result = new Result();
+        Map<String, Set<String>> leftovers = new TreeMap<>();
         for (String file : files) {
             if (cancelled.get()) {
                 throw new ScaffoldFailure("stopped on request");
@@ -285,9 +285,11 @@ public final class Scaffold {
                     result.binary++;
                 }
                 Files.copy(from, to, StandardCopyOption.COPY_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
+                collectTemplateNames(target, "", leftovers);
                 continue;
             }
             String rewritten = rewrite(file, text.get(), result);
+            collectTemplateNames(target, rewritten, leftovers);
             if (rewritten.equals(text.get())) {
                 Files.copy(from, to, StandardCopyOption.COPY_ATTRIBUTES);
             } else {
@@ -298,6 +300,13 @@ public final class Scaffold {
                     Files.setPosixFilePermissions(to, Files.getPosixFilePermissions(from));
                 }
             }
+        }
+        if (!leftovers.isEmpty()) {
+            StringBuilder message = new StringBuilder("template names are left after the rewrite, so the scaffold"
+                    + " needs a rule for these files:");
+            leftovers.forEach((file, names) -> message.append("\n  ").append(file).append(": ")
+                    .append(String.join(", ", names)));
+            throw new ScaffoldFailure(message.toString());
         }
         return result;
     }
@@ -370,33 +379,18 @@ public final class Scaffold {
 
     /**
      * A file added to the template later may carry the template's names in a form the rewrite does not know;
-     * the new service must not silently keep them.
+     * the new service must not silently keep them. Checks a file's new path and its new content (empty for files
+     * copied as they are). Directories are not checked: with a new package inside the old one
+     * (com.example.fleet.eu) the old package's directory is rightly the parent of the new one, and a file left in
+     * it is still found by its path.
      */
-    private void checkNoTemplateNamesLeft(Path staging) throws IOException, ScaffoldFailure {
-        Map<String, Set<String>> found = new TreeMap<>();
+    private void collectTemplateNames(String file, String content, Map<String, Set<String>> leftovers) {
         List<String> newNames = List.of(options.packageName(), packagePath, options.serviceName(), options.artifactId(),
                 options.groupId());
-        // directories are not checked: with a new package inside the old one (com.example.fleet.eu) the old
-        // package's directory is rightly the parent of the new one; a file left in it is still found
-        try (Stream<Path> tree = Files.walk(staging)
-                .filter(path -> !Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS))) {
-            for (Path path : (Iterable<Path>) tree::iterator) {
-                String file = relative(staging, path);
-                String content = Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS)
-                        ? decodeText(Files.readAllBytes(path)).orElse("") : "";
-                for (String old : List.of(TEMPLATE_PACKAGE, TEMPLATE_PACKAGE_PATH, TEMPLATE_SERVICE)) {
-                    if (mentions(file, old, newNames) || mentions(content, old, newNames)) {
-                        found.computeIfAbsent(file, f -> new LinkedHashSet<>()).add(old);
-                    }
-                }
+        for (String old : List.of(TEMPLATE_PACKAGE, TEMPLATE_PACKAGE_PATH, TEMPLATE_SERVICE)) {
+            if (mentions(file, old, newNames) || mentions(content, old, newNames)) {
+                leftovers.computeIfAbsent(file, f -> new LinkedHashSet<>()).add(old);
             }
-        }
-        if (!found.isEmpty()) {
-            StringBuilder message = new StringBuilder("template names are left after the rewrite, so the scaffold"
-                    + " needs a rule for these files:");
-            found.forEach((file, names) -> message.append("\n  ").append(file).append(": ")
-                    .append(String.join(", ", names)));
-            throw new ScaffoldFailure(message.toString());
         }
     }
 

@@ -1,5 +1,6 @@
 package com.example.fleet.scaling;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -50,13 +51,14 @@ public class DrainWatch {
         }
         instanceId = registered.instanceId();
         String key = settings.drainKey(instanceId);
-        watch = clients.watchKey(key, Duration.ofSeconds(60), Duration.ofMillis(20), entry -> entry.ifPresent(this::drain),
-                failure -> LOG.debugf("Watching %s failed: %s", key, failure)).start();
+        watch = clients.watchKey(key, settings.watchWait(), settings.watchMinInterval(),
+                entry -> entry.ifPresent(this::drain), failure -> LOG.debugf("Watching %s failed: %s", key, failure))
+                .start();
     }
 
     private void drain(KeyReader.Entry request) {
         if (draining.compareAndSet(false, true)) {
-            String traceId = new String(request.value(), java.nio.charset.StandardCharsets.UTF_8).strip();
+            String traceId = new String(request.value(), StandardCharsets.UTF_8).strip();
             LOG.infof("The leader asked %s to drain: leaving the fleet", instanceId);
             audit.record(traceId.matches("[0-9a-f]{32}") ? traceId : AuditLog.newTraceId(), "drain-started",
                     settings.service(), Optional.of(instanceId), Optional.empty(), "drain key written by the leader");

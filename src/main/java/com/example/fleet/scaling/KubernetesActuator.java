@@ -40,44 +40,39 @@ public class KubernetesActuator implements Actuator {
     @Override
     public void scaleOut(int count, String traceId) {
         int current = replicas();
-        scaleTo(current + count, traceId, "scale-out");
+        scaleTo(current, current + count, traceId, "scale-out");
     }
 
     @Override
     public void scaleIn(List<FleetMember> victims, String traceId) {
-        KubernetesClient client = clients.get();
+        List<Pod> pods = pods();
         for (FleetMember victim : victims) {
-            Optional<Pod> pod = client.pods().inNamespace(namespace()).list().getItems().stream()
-                    .filter(candidate -> candidate.getStatus() != null
-                            && victim.address().equals(candidate.getStatus().getPodIP()))
-                    .findFirst();
+            Optional<Pod> pod = pods.stream()
+                    .filter(candidate -> victim.address().equals(candidate.getStatus().getPodIP())).findFirst();
             if (pod.isEmpty()) {
                 audit.record(traceId, "pod-not-found", settings.service(), Optional.of(victim.id()), Optional.empty(),
-                        "no pod in " + namespace() + " has IP " + victim.address() + "; the ReplicaSet chooses");
+                        "no pod of deployment " + namespace() + "/" + name() + " has IP " + victim.address()
+                                + "; the ReplicaSet chooses");
                 continue;
             }
             String name = pod.get().getMetadata().getName();
-            client.pods().inNamespace(namespace()).withName(name).edit(p -> new PodBuilder(p).editMetadata()
+            clients.get().pods().inNamespace(namespace()).withName(name).edit(p -> new PodBuilder(p).editMetadata()
                     .addToAnnotations(DELETION_COST, FIRST_TO_GO).endMetadata().build());
             audit.record(traceId, "pod-marked", settings.service(), Optional.of(victim.id()), Optional.of(name),
                     DELETION_COST + "=" + FIRST_TO_GO);
         }
-        scaleTo(replicas() - victims.size(), traceId, "scale-in");
+        int current = replicas();
+        scaleTo(current, current - victims.size(), traceId, "scale-in");
     }
 
     /**
-     * Running pods of the Deployment (found by its label selector) that have an IP: each must register with it.
-     * Pods that are still starting or already terminating are left out.
+     * Running pods of the Deployment that have an IP: each must register with it. Pods that are still starting or
+     * already terminating are left out.
      */
     @Override
     public List<RunningInstance> running() {
-        Deployment deployment = deployment().get();
-        if (deployment == null) {
-            throw new IllegalStateException("deployment " + namespace() + "/" + name() + " does not exist");
-        }
-        LabelSelector selector = deployment.getSpec().getSelector();
-        return clients.get().pods().inNamespace(namespace()).withLabelSelector(selector).list().getItems().stream()
-                .filter(pod -> pod.getMetadata().getDeletionTimestamp() == null && pod.getStatus() != null
+        return pods().stream()
+                .filter(pod -> pod.getMetadata().getDeletionTimestamp() == null
                         && "Running".equals(pod.getStatus().getPhase()) && pod.getStatus().getPodIP() != null
                         && pod.getStatus().getStartTime() != null)
                 .map(pod -> new RunningInstance(pod.getMetadata().getName(), Optional.of(pod.getStatus().getPodIP()),
@@ -85,8 +80,18 @@ public class KubernetesActuator implements Actuator {
                 .toList();
     }
 
-    private void scaleTo(int replicas, String traceId, String why) {
-        int before = replicas();
+    /** The Deployment's pods that have a status, found by its label selector. */
+    private List<Pod> pods() {
+        Deployment deployment = deployment().get();
+        if (deployment == null) {
+            throw new IllegalStateException("deployment " + namespace() + "/" + name() + " does not exist");
+        }
+        LabelSelector selector = deployment.getSpec().getSelector();
+        return clients.get().pods().inNamespace(namespace()).withLabelSelector(selector).list().getItems().stream()
+                .filter(pod -> pod.getStatus() != null).toList();
+    }
+
+    private void scaleTo(int before, int replicas, String traceId, String why) {
         deployment().scale(Math.max(0, replicas));
         audit.record(traceId, "deployment-scaled", settings.service(), Optional.of(Integer.toString(before)),
                 Optional.of(Integer.toString(replicas)), why + " of deployment " + namespace() + "/" + name());

@@ -68,6 +68,23 @@ public class Reconciler {
         t.setDaemon(true);
         return t;
     });
+    /** Actuator {@code none}: the decision is audited, nothing changes. */
+    private final Actuator decideOnly = new Actuator() {
+        @Override
+        public void scaleOut(int count, String traceId) {
+            LOG.infof("Actuator none: would start %d instance(s) of %s", count, settings.service());
+        }
+
+        @Override
+        public void scaleIn(List<FleetMember> victims, String traceId) {
+            LOG.infof("Actuator none: would remove %s", victims.stream().map(FleetMember::id).toList());
+        }
+
+        @Override
+        public List<RunningInstance> running() {
+            return List.of();
+        }
+    };
     private final AtomicBoolean queued = new AtomicBoolean();
     private final Set<String> reportedGhosts = ConcurrentHashMap.newKeySet();
     private final Set<String> reportedUnregistered = ConcurrentHashMap.newKeySet();
@@ -175,22 +192,7 @@ public class Reconciler {
     private Actuator actuator() {
         return switch (settings.actuator()) {
             case LOCAL -> local;
-            case NONE -> new Actuator() {
-                @Override
-                public void scaleOut(int count, String traceId) {
-                    LOG.infof("Actuator none: would start %d instance(s) of %s", count, settings.service());
-                }
-
-                @Override
-                public void scaleIn(List<FleetMember> victims, String traceId) {
-                    LOG.infof("Actuator none: would remove %s", victims.stream().map(FleetMember::id).toList());
-                }
-
-                @Override
-                public List<RunningInstance> running() {
-                    return List.of();
-                }
-            };
+            case NONE -> decideOnly;
             case KUBERNETES -> kubernetes;
         };
     }

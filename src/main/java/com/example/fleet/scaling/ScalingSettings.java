@@ -25,12 +25,12 @@ public interface ScalingSettings {
     @WithDefault("${quarkus.application.name}")
     String service();
 
-    /** Wait of each blocking query on the key (at most 10m). */
+    /** Wait of each blocking query on the policy, leader and drain keys (at most 10m). */
     @WithDefault("60s")
     @WithConverter(PositiveDuration.class)
     Duration watchWait();
 
-    /** Least time between two queries on the key. */
+    /** Least time between two queries on one of those keys. */
     @WithDefault("20ms")
     @WithConverter(PositiveDuration.class)
     Duration watchMinInterval();
