@@ -57,6 +57,7 @@ class DevModeIT {
         Process maven = builder.start();
         maven.getOutputStream().close();
         String agent;
+        List<ProcessHandle> left;
         try {
             await().atMost(START_TIMEOUT).pollInterval(Duration.ofSeconds(2))
                     .until(() -> get(port, "/q/health/ready").filter(body -> body.contains("REGISTERED")).isPresent()
@@ -73,8 +74,9 @@ class DevModeIT {
             assertThat(instances).hasSize(1);
             assertThat(instances.getJsonObject(0).getJsonObject("Service").getInteger("Port")).isEqualTo(port);
         } finally {
-            stop(maven);
+            left = stop(maven);
         }
+        assertThat(left).as("processes of dev mode still running after its exit (killed now)").isEmpty();
         await().atMost(Duration.ofSeconds(60)).until(() -> getAt(agent, "/v1/status/leader").isEmpty());
     }
 
@@ -96,20 +98,22 @@ class DevModeIT {
         }
     }
 
-    /** Maven's shutdown stops the dev-mode JVM, whose shutdown stops the agent; stragglers are killed. */
-    private static void stop(Process maven) throws InterruptedException {
+    /**
+     * Maven's shutdown stops the dev-mode JVM, whose shutdown stops the agent; stragglers are killed. Returns the
+     * processes that were still alive after their grace, so that the test can fail on them without hiding an
+     * earlier failure.
+     */
+    private static List<ProcessHandle> stop(Process maven) throws InterruptedException {
         List<ProcessHandle> tree = maven.descendants().toList();
         maven.destroy();
         if (!maven.waitFor(60, TimeUnit.SECONDS)) {
             maven.destroyForcibly();
         }
-        for (ProcessHandle process : tree) {
-            if (!process.onExit().completeOnTimeout(process, 30, TimeUnit.SECONDS).join().isAlive()) {
-                continue;
-            }
-            process.destroyForcibly();
-        }
-        assertThat(tree).as("dev mode left no process behind").noneMatch(ProcessHandle::isAlive);
+        List<ProcessHandle> stragglers = tree.stream()
+                .filter(process -> process.onExit().completeOnTimeout(process, 30, TimeUnit.SECONDS).join().isAlive())
+                .toList();
+        stragglers.forEach(ProcessHandle::destroyForcibly);
+        return stragglers;
     }
 
     private Optional<String> get(int port, String path) {

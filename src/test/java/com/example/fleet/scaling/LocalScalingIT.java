@@ -108,6 +108,10 @@ class LocalScalingIT {
                 "fleet.scaling.actuator=local", "fleet.scaling.reconcile-interval=2s" };
         try (AppInstance a = AppInstance.start("takeover-a", consulAgent.address(), options);
                 AppInstance b = AppInstance.start("takeover-b", consulAgent.address(), options)) {
+            // both registered before the policy: else the leader counts one, starts two, and later removes one
+            // of the four, possibly the other test instance
+            await().atMost(Duration.ofSeconds(60))
+                    .until(() -> passing().keySet().containsAll(List.of(a.instanceId(), b.instanceId())));
             consulAgent.consul().putKey(KEY, "3");
             await().atMost(Duration.ofSeconds(90)).until(() -> passing().size() == 3);
             AppInstance leader = a.get("/api/fleet/leader").body().contains("\"leader\":true") ? a : b;
