@@ -1,8 +1,9 @@
 package com.example.fleet.balancing;
 
-import java.net.ConnectException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
+
+import com.example.fleet.support.Failures;
 
 import io.smallrye.stork.spi.CallStatisticsCollector;
 
@@ -58,7 +59,8 @@ final class CallRecorder implements CallStatisticsCollector {
         }
         long now = nanoClock.getAsLong();
         if (error != null) {
-            instance.recordFailure(now, couldNotConnect(error));
+            // refused connections (and connect timeouts) mean nobody is listening there
+            instance.recordFailure(now, Failures.couldNotConnect(error));
         } else if (replyNanos >= 0) {
             instance.recordLatency(replyNanos, now);
         }
@@ -73,17 +75,5 @@ final class CallRecorder implements CallStatisticsCollector {
             instance.callEnded(this);
             instance.recordFailure(now, false);
         }
-    }
-
-    /** Refused connections (and connect timeouts, which Netty reports as a subclass) mean nobody is listening. */
-    static boolean couldNotConnect(Throwable error) {
-        // bounded, in case of a cause cycle
-        Throwable cause = error;
-        for (int depth = 0; cause != null && depth < 32; depth++, cause = cause.getCause()) {
-            if (cause instanceof ConnectException) {
-                return true;
-            }
-        }
-        return false;
     }
 }

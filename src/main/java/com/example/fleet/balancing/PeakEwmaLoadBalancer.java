@@ -6,9 +6,12 @@ import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+import java.util.random.RandomGenerator;
 import java.util.stream.Collectors;
+
+import com.example.fleet.consul.ServiceWeight;
 
 import io.smallrye.stork.api.LoadBalancer;
 import io.smallrye.stork.api.NoServiceInstanceFoundException;
@@ -27,16 +30,20 @@ public class PeakEwmaLoadBalancer implements LoadBalancer {
 
     private final LongSupplier nanoClock;
     private final Clock wallClock;
+    private final Supplier<RandomGenerator> random;
     private final InstanceStates states;
 
     /**
      * @param settings the balancer's attributes
      * @param nanoClock a monotonic clock in nanoseconds, {@code System::nanoTime} outside tests
      * @param wallClock only turns ejection ends into instants for {@link #estimates()}
+     * @param random the random source of the current thread, {@code ThreadLocalRandom::current} outside tests
      */
-    PeakEwmaLoadBalancer(PeakEwmaSettings settings, LongSupplier nanoClock, Clock wallClock) {
+    PeakEwmaLoadBalancer(PeakEwmaSettings settings, LongSupplier nanoClock, Clock wallClock,
+            Supplier<RandomGenerator> random) {
         this.nanoClock = nanoClock;
         this.wallClock = wallClock;
+        this.random = random;
         this.states = new InstanceStates(settings, nanoClock.getAsLong());
     }
 
@@ -69,10 +76,10 @@ public class PeakEwmaLoadBalancer implements LoadBalancer {
     }
 
     // two distinct random candidates rather than the best of all: no herd on one instance between replies
-    private static Candidate lowerLoadOfTwo(List<Candidate> candidates, long now) {
-        ThreadLocalRandom random = ThreadLocalRandom.current();
-        int first = random.nextInt(candidates.size());
-        int second = random.nextInt(candidates.size() - 1);
+    private Candidate lowerLoadOfTwo(List<Candidate> candidates, long now) {
+        RandomGenerator generator = random.get();
+        int first = generator.nextInt(candidates.size());
+        int second = generator.nextInt(candidates.size() - 1);
         if (second >= first) {
             second++;
         }
@@ -82,6 +89,6 @@ public class PeakEwmaLoadBalancer implements LoadBalancer {
     }
 
     private static double load(Candidate candidate, long now) {
-        return candidate.state().load(now, ConsulWeight.of(candidate.instance()));
+        return candidate.state().load(now, ServiceWeight.fromMeta(candidate.instance().getLabels()));
     }
 }

@@ -2,6 +2,7 @@ package com.example.fleet.balancing;
 
 import java.time.Clock;
 import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -40,7 +41,8 @@ public class PeakEwmaLoadBalancerProvider implements LoadBalancerProvider<PeakEw
 
     @Override
     public LoadBalancer createLoadBalancer(PeakEwmaConfiguration config, ServiceDiscovery serviceDiscovery) {
-        return new PeakEwmaLoadBalancer(PeakEwmaSettings.from(config), System::nanoTime, Clock.systemUTC());
+        return new PeakEwmaLoadBalancer(PeakEwmaSettings.from(config), System::nanoTime, Clock.systemUTC(),
+                ThreadLocalRandom::current);
     }
 
     /**

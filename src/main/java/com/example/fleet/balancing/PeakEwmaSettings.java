@@ -2,13 +2,15 @@ package com.example.fleet.balancing;
 
 import java.time.Duration;
 
-import com.example.fleet.config.PositiveDuration;
+import com.example.fleet.support.PositiveDuration;
 
 /** The tunables of a peak-EWMA balancer, read from its Stork attributes. */
 record PeakEwmaSettings(Duration decayTime, Duration defaultRtt, Duration errorPenalty, Duration ejectionCoolOff,
         Duration callTimeout) {
 
     private static final PositiveDuration DURATIONS = new PositiveDuration();
+    // Stork passes no service name to load balancers, so the error can only name the attribute
+    private static final String ATTRIBUTE = "peak-ewma load-balancer attribute ";
 
     static PeakEwmaSettings from(PeakEwmaConfiguration config) {
         return new PeakEwmaSettings(parse("decay-time", config.getDecayTime()),
@@ -27,12 +29,7 @@ record PeakEwmaSettings(Duration decayTime, Duration defaultRtt, Duration errorP
         return relaxed.compareTo(ejectionCoolOff) > 0 ? relaxed : ejectionCoolOff;
     }
 
-    // Stork passes no service name to load balancers, so the error can only name the attribute
     private static Duration parse(String attribute, String value) {
-        try {
-            return DURATIONS.convert(value);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("peak-ewma load-balancer attribute " + attribute + ": " + e.getMessage(), e);
-        }
+        return DURATIONS.convert(value, ATTRIBUTE + attribute);
     }
 }

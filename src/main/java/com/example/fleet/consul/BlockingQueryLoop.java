@@ -1,19 +1,20 @@
 package com.example.fleet.consul;
 
-import java.time.Duration;
 import java.util.function.Consumer;
 import java.util.function.LongFunction;
 
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.subscription.Cancellable;
+import io.vertx.mutiny.core.Context;
 import io.vertx.mutiny.core.Vertx;
 
 /**
  * A Consul blocking-query loop that follows Consul's index rules (the Vert.x {@code Watch} does not): the index is
  * reset when it goes backwards and after any error, never used below 1, consecutive queries are spaced by a
- * minimum interval because a blocking query may return at once, and errors are retried with capped backoff and
- * jitter.
+ * minimum interval because a blocking query may return at once, and errors are retried with capped exponential
+ * backoff and jitter.
  * <p>
- * The query runs on the Vert.x context the loop starts on; its state is confined to it.
+ * Every query is sent from one Vert.x context, captured when the loop is created.
  *
  * @param <T> what one answer carries
  */
@@ -23,44 +24,46 @@ public final class BlockingQueryLoop<T> {
     public record Answer<T>(T value, long index) {
     }
 
-    private final Vertx vertx;
+    private final Context context;
     private final LongFunction<Uni<Answer<T>>> query;
-    private final long minIntervalNanos;
-    private final Backoff backoff;
-    private final Consumer<T> onAnswer;
+    private final WatchTiming timing;
+    private final Consumer<Answer<T>> onAnswer;
     private final Consumer<Throwable> onFailure;
 
     private volatile boolean stopped;
+    private volatile Cancellable inFlight;
     private volatile long timer = -1;
-    private long index;
-    private int failures;
-    private long startedNanos;
+    private volatile long index;
 
     /**
-     * @param query sends one query with the given index; the caller adds its wait, whose read timeout must exceed
-     *        wait + wait/16
+     * @param query sends one query with the given index and the timing's wait, on a client whose read timeout is
+     *        at least {@link WatchTiming#readTimeout()}
      */
-    public BlockingQueryLoop(Vertx vertx, LongFunction<Uni<Answer<T>>> query, Duration minInterval, Backoff backoff,
-            Consumer<T> onAnswer, Consumer<Throwable> onFailure) {
-        this.vertx = vertx;
+    public BlockingQueryLoop(Vertx vertx, LongFunction<Uni<Answer<T>>> query, WatchTiming timing,
+            Consumer<Answer<T>> onAnswer, Consumer<Throwable> onFailure) {
+        this.context = vertx.getOrCreateContext();
         this.query = query;
-        this.minIntervalNanos = minInterval.toNanos();
-        this.backoff = backoff;
+        this.timing = timing;
         this.onAnswer = onAnswer;
         this.onFailure = onFailure;
     }
 
     public void start() {
-        vertx.runOnContext(this::query);
+        context.runOnContext(this::next);
     }
 
-    /** Stops the loop; the query in flight is abandoned when the caller closes its client. */
+    /** Stops the loop: a pending retry or pause is cancelled, an answer still on its way is ignored. */
     public void stop() {
         stopped = true;
-        long pending = timer;
-        if (pending >= 0) {
-            vertx.cancelTimer(pending);
+        Cancellable pending = inFlight;
+        if (pending != null) {
+            pending.cancel();
         }
+        context.runOnContext(() -> {
+            if (timer >= 0) {
+                context.owner().cancelTimer(timer);
+            }
+        });
     }
 
     /**
@@ -74,27 +77,20 @@ public final class BlockingQueryLoop<T> {
         return Math.max(1, returned);
     }
 
-    private void query() {
+    private void next() {
         if (stopped) {
             return;
         }
-        startedNanos = System.nanoTime();
-        query.apply(index).subscribe().with(this::answered, this::failed);
-    }
-
-    private void answered(Answer<T> answer) {
-        if (stopped) {
-            return;
-        }
-        failures = 0;
-        index = nextIndex(index, answer.index());
-        onAnswer.accept(answer.value());
-        long pause = minIntervalNanos - (System.nanoTime() - startedNanos);
-        if (pause > 0) {
-            schedule(Duration.ofNanos(pause));
-        } else {
-            query();
-        }
+        long startedNanos = System.nanoTime();
+        // each retry subscribes again, so it reads the index the failure reset, and runs on the loop's context
+        inFlight = Uni.createFrom().deferred(() -> query.apply(index))
+                .runSubscriptionOn(command -> context.runOnContext(command::run))
+                .onFailure().invoke(this::failed)
+                .onFailure(failure -> !stopped).retry()
+                .withBackOff(timing.firstRetry(), timing.retryMaxDelay()).withJitter(0.5).indefinitely()
+                .subscribe().with(answer -> answered(answer, startedNanos), failure -> {
+                    // only a stopped loop ends here
+                });
     }
 
     private void failed(Throwable failure) {
@@ -103,18 +99,25 @@ public final class BlockingQueryLoop<T> {
         }
         // an index from before the error may belong to a restarted agent and block for the whole wait
         index = 0;
-        failures++;
         onFailure.accept(failure);
-        schedule(backoff.delay(failures));
     }
 
-    private void schedule(Duration delay) {
-        timer = vertx.setTimer(Math.max(1, delay.toMillis()), id -> {
-            timer = -1;
-            query();
-        });
+    private void answered(Answer<T> answer, long startedNanos) {
         if (stopped) {
-            vertx.cancelTimer(timer);
+            return;
         }
+        index = nextIndex(index, answer.index());
+        onAnswer.accept(answer);
+        long pauseMillis = (timing.minInterval().toNanos() - (System.nanoTime() - startedNanos)) / 1_000_000;
+        context.runOnContext(() -> {
+            if (pauseMillis > 0) {
+                timer = context.owner().setTimer(pauseMillis, id -> {
+                    timer = -1;
+                    next();
+                });
+            } else {
+                next();
+            }
+        });
     }
 }

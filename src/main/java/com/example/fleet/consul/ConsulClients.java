@@ -40,11 +40,16 @@ public class ConsulClients {
      * A watch of one KV key, not started yet. It reads over a plain web client: the Consul client drops the
      * X-Consul-Index of a 404, which a watch on a key that does not exist yet needs. The caller closes it.
      */
-    public KeyWatch watchKey(String key, Duration wait, Duration minInterval,
-            Consumer<Optional<KeyReader.Entry>> onAnswer, Consumer<Throwable> onFailure) {
-        Duration readTimeout = wait.plus(wait.dividedBy(16)).plusSeconds(5);
-        KeyReader reader = new KeyReader(WebClient.create(vertx, options(readTimeout)), settings.token(), wait);
-        return new KeyWatch(vertx, reader, key, minInterval, onAnswer, onFailure);
+    public KeyWatch watchKey(String key, WatchTiming timing, Consumer<Optional<KeyReader.Entry>> onAnswer,
+            Consumer<Throwable> onFailure) {
+        KeyReader reader = new KeyReader(WebClient.create(vertx, options(timing.readTimeout())), settings.token(),
+                timing);
+        return new KeyWatch(vertx, reader, key, timing, onAnswer, onFailure);
+    }
+
+    /** A new client for blocking queries paced by {@code timing}; the caller closes it. */
+    public ConsulClient forWatch(WatchTiming timing) {
+        return create(timing.readTimeout());
     }
 
     private ConsulClientOptions options(Duration timeout) {

@@ -11,9 +11,6 @@ import jakarta.annotation.Priority;
 
 import org.jboss.logging.Logger;
 
-import com.example.fleet.devconsul.DevModeConsul;
-
-import io.quarkus.runtime.LaunchMode;
 import io.smallrye.config.ConfigSourceInterceptor;
 import io.smallrye.config.ConfigSourceInterceptorContext;
 import io.smallrye.config.ConfigValue;
@@ -26,8 +23,7 @@ import io.smallrye.config.Priorities;
  * <li>{@code fleet.consul.derived.host-port} and {@code .use-https}: the address split the way the extension
  * wants it;</li>
  * <li>{@code fleet.consul.derived.config-enabled}: whether to read KV at startup, from
- * {@code fleet.consul.config-mode} and whether the agent answers;</li>
- * <li>{@code fleet.consul.dev-agent.address}: in dev mode, the agent started for you.</li>
+ * {@code fleet.consul.config-mode} and whether the agent answers.</li>
  * </ul>
  * An interceptor, not a config source, because quarkus-config-consul reads its settings while configuration is
  * built: it sees plain sources and interceptors, but not what other source factories produce.
@@ -37,7 +33,6 @@ public class ConsulConfigWiring implements ConfigSourceInterceptor {
 
     private static final Logger LOG = Logger.getLogger(ConsulConfigWiring.class);
     static final String PREFIX = "fleet.consul.derived.";
-    static final String DEV_AGENT_ADDRESS = "fleet.consul.dev-agent.address";
     private static final String CONVENTIONAL_ADDRESS = "127.0.0.1:8500";
     private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(3);
 
@@ -46,9 +41,6 @@ public class ConsulConfigWiring implements ConfigSourceInterceptor {
 
     @Override
     public ConfigValue getValue(ConfigSourceInterceptorContext context, String name) {
-        if (name.equals(DEV_AGENT_ADDRESS)) {
-            return derived(name, devAgentAddress(context));
-        }
         if (!name.startsWith(PREFIX)) {
             return context.proceed(name);
         }
@@ -61,15 +53,6 @@ public class ConsulConfigWiring implements ConfigSourceInterceptor {
                     agent.get())));
             default -> context.proceed(name);
         };
-    }
-
-    private static String devAgentAddress(ConfigSourceInterceptorContext context) {
-        ConfigValue enabled = context.restart("fleet.consul.dev-agent.enabled");
-        boolean wanted = enabled == null || enabled.getValue() == null || Boolean.parseBoolean(enabled.getValue());
-        if (LaunchMode.current() == LaunchMode.DEVELOPMENT && wanted) {
-            return DevModeConsul.address();
-        }
-        return CONVENTIONAL_ADDRESS;
     }
 
     private static Optional<ConsulAddress> address(ConfigSourceInterceptorContext context) {

@@ -1,11 +1,13 @@
 package com.example.fleet.consul;
 
-import java.net.ConnectException;
 import java.util.concurrent.TimeoutException;
+
+import com.example.fleet.support.Failures;
 
 /**
  * Reads the failures of the Vert.x Consul client, which reports an HTTP error as text
- * ("Status message: 'Forbidden'. Body: '...'") rather than as a status code.
+ * ("Status message: 'Forbidden'. Body: '...'") rather than as a status code. The texts matched are Consul
+ * 1.8's answers, checked against a real agent by {@code ConsulErrorsTest}.
  */
 public final class ConsulErrors {
 
@@ -27,14 +29,10 @@ public final class ConsulErrors {
         return text.contains("does not have associated TTL") || text.contains("Unknown check");
     }
 
-    /** The agent could not be reached at all, so a request cannot have had any effect. */
-    public static boolean isConnectionRefused(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof ConnectException) {
-                return true;
-            }
-        }
-        return false;
+    /** A renewal of a session Consul no longer has: it expired or was destroyed, and its locks went with it. */
+    public static boolean isSessionNotFound(Throwable failure) {
+        String text = text(failure);
+        return text.contains("'Not Found'") && text.contains("Session id");
     }
 
     /**
@@ -48,7 +46,7 @@ public final class ConsulErrors {
             return "Consul refused to " + operation + ": the ACL token (CONSUL_HTTP_TOKEN) needs " + permission
                     + " (agent answered: " + answer + ")";
         }
-        if (isConnectionRefused(failure)) {
+        if (Failures.couldNotConnect(failure)) {
             return "Consul agent unreachable while trying to " + operation + " (connection refused)";
         }
         if (failure instanceof TimeoutException || text(failure).toLowerCase().contains("timeout")) {

@@ -3,7 +3,7 @@ package com.example.fleet.consul;
 import java.time.Duration;
 import java.util.Optional;
 
-import com.example.fleet.config.PositiveDuration;
+import com.example.fleet.support.PositiveDuration;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithConverter;
@@ -52,5 +52,11 @@ public interface ConsulSettings {
         /** Start a local {@code consul agent -dev} in dev mode when CONSUL_HTTP_ADDR is not set. */
         @WithDefault("true")
         boolean enabled();
+
+        /**
+         * The Consul binary the dev agent runs. {@code ./mvnw quarkus:dev} sets it to {@code target/consul/consul},
+         * which the build's provision-consul step links to the binary it found or fetched.
+         */
+        Optional<String> binary();
     }
 }

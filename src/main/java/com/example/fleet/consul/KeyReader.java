@@ -1,6 +1,5 @@
 package com.example.fleet.consul;
 
-import java.time.Duration;
 import java.util.Base64;
 import java.util.Optional;
 
@@ -28,10 +27,10 @@ public final class KeyReader implements AutoCloseable {
     private final Optional<String> token;
     private final String wait;
 
-    KeyReader(WebClient web, Optional<String> token, Duration wait) {
+    KeyReader(WebClient web, Optional<String> token, WatchTiming timing) {
         this.web = web;
         this.token = token;
-        this.wait = wait.toMillis() + "ms";
+        this.wait = timing.waitParameter();
     }
 
     /** The key's entry, empty when the key does not exist, with the index to block on next. */

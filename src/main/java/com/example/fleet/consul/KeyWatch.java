@@ -1,8 +1,9 @@
 package com.example.fleet.consul;
 
-import java.time.Duration;
 import java.util.Optional;
 import java.util.function.Consumer;
+
+import io.vertx.mutiny.core.Vertx;
 
 /**
  * A blocking-query watch of one KV key ({@link BlockingQueryLoop} over a {@link KeyReader}); every answer, also
@@ -10,16 +11,14 @@ import java.util.function.Consumer;
  */
 public final class KeyWatch implements AutoCloseable {
 
-    private static final Backoff RETRIES = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(5));
-
     private final KeyReader reader;
     private final BlockingQueryLoop<Optional<KeyReader.Entry>> loop;
 
-    KeyWatch(io.vertx.mutiny.core.Vertx vertx, KeyReader reader, String key, Duration minInterval,
+    KeyWatch(Vertx vertx, KeyReader reader, String key, WatchTiming timing,
             Consumer<Optional<KeyReader.Entry>> onAnswer, Consumer<Throwable> onFailure) {
         this.reader = reader;
-        this.loop = new BlockingQueryLoop<>(vertx, index -> reader.read(key, index), minInterval, RETRIES, onAnswer,
-                onFailure);
+        this.loop = new BlockingQueryLoop<>(vertx, index -> reader.read(key, index), timing,
+                answer -> onAnswer.accept(answer.value()), onFailure);
     }
 
     public KeyWatch start() {

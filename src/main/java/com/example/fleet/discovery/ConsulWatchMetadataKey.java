@@ -2,12 +2,17 @@ package com.example.fleet.discovery;
 
 import io.smallrye.stork.api.MetadataKey;
 
-/** What a consul-watch instance carries besides host and port; its labels are the Consul service Meta. */
+/**
+ * What a consul-watch instance carries besides host and port; its labels are the Consul service Meta. Keys that
+ * mean what Stork's own Consul discovery carries have its names ({@code ConsulMetadataKey}).
+ */
 public enum ConsulWatchMetadataKey implements MetadataKey {
     /** The Consul service ID, unique per node. */
-    SERVICE_ID("service-id"),
+    SERVICE_ID("consul-service-id"),
     /** The Consul node the instance is registered on. */
-    NODE("node"),
+    NODE("consul-service-node"),
+    /** The address of that node. */
+    NODE_ADDRESS("consul-service-node-address"),
     /** The Consul tags, a {@code List<String>}. */
     TAGS("tags"),
     /** Aggregated status of the instance's checks: passing or warning. */

@@ -11,14 +11,14 @@ import org.jboss.logging.Logger;
 
 import com.example.fleet.consul.BlockingQueryLoop;
 import com.example.fleet.consul.ConsulErrors;
+import com.example.fleet.consul.HealthEntry;
+import com.example.fleet.consul.ServiceHealth;
+import com.example.fleet.consul.WatchTiming;
 
 import io.smallrye.mutiny.Uni;
 import io.smallrye.stork.api.ServiceDiscovery;
 import io.smallrye.stork.api.ServiceInstance;
-import io.vertx.ext.consul.BlockingQueryOptions;
-import io.vertx.ext.consul.ServiceEntry;
-import io.vertx.ext.consul.ServiceEntryList;
-import io.vertx.ext.consul.ServiceQueryOptions;
+import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.ext.consul.ConsulClient;
 
 /**
@@ -37,21 +37,20 @@ public final class ConsulWatchServiceDiscovery implements ServiceDiscovery {
     private final InstanceCatalog catalog = new InstanceCatalog();
     private final AtomicReference<Snapshot> current = new AtomicReference<>();
     private final CompletableFuture<Snapshot> first = new CompletableFuture<>();
-    private final BlockingQueryLoop<ServiceEntryList> watch;
+    private final BlockingQueryLoop<List<HealthEntry>> watch;
     private volatile String lastProblem;
 
+    /**
+     * @param client a client whose read timeout covers the timing's blocking queries; stopping closes it
+     */
     ConsulWatchServiceDiscovery(String consulService, InstanceFilter filter, Duration firstSnapshotTimeout,
-            ConsulClient client, WatchTiming timing, io.vertx.mutiny.core.Vertx vertx) {
+            ConsulClient client, WatchTiming timing, Vertx vertx) {
         this.consulService = consulService;
         this.filter = filter;
         this.firstSnapshotTimeout = firstSnapshotTimeout;
         this.client = client;
-        String wait = timing.queryWait().toMillis() + "ms";
-        this.watch = new BlockingQueryLoop<>(vertx, index -> client.healthServiceNodesWithOptions(consulService,
-                filter.passingOnly(), new ServiceQueryOptions()
-                        .setBlockingOptions(new BlockingQueryOptions().setIndex(index).setWait(wait)))
-                .map(list -> new BlockingQueryLoop.Answer<>(list, list.getIndex())),
-                timing.minInterval(), timing.backoff(), this::onAnswer, this::onFailure);
+        this.watch = new BlockingQueryLoop<>(vertx, index -> ServiceHealth.read(client, consulService,
+                filter.passingOnly(), index, timing), timing, this::onAnswer, this::onFailure);
     }
 
     void start() {
@@ -90,10 +89,10 @@ public final class ConsulWatchServiceDiscovery implements ServiceDiscovery {
                 .map(Snapshot::instances);
     }
 
-    private void onAnswer(ServiceEntryList answer) {
-        List<ServiceEntry> accepted = answer.getList().stream().filter(filter::accepts).toList();
+    private void onAnswer(BlockingQueryLoop.Answer<List<HealthEntry>> answer) {
+        List<HealthEntry> accepted = answer.value().stream().filter(filter::accepts).toList();
         List<ServiceInstance> instances = catalog.update(accepted);
-        Snapshot next = new Snapshot(instances, catalog.loadNotes(accepted), answer.getIndex(), Instant.now(),
+        Snapshot next = new Snapshot(instances, catalog.loadNotes(accepted), answer.index(), Instant.now(),
                 Optional.empty());
         Snapshot previous = current.getAndSet(next);
         if (lastProblem != null) {

@@ -9,11 +9,12 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
-import com.example.fleet.consul.Backoff;
 import com.example.fleet.consul.ConsulClients;
+import com.example.fleet.consul.WaitDuration;
+import com.example.fleet.consul.WatchTiming;
+import com.example.fleet.support.PositiveDuration;
 
 import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.configuration.DurationConverter;
 import io.smallrye.stork.api.ServiceDiscovery;
 import io.smallrye.stork.api.config.ServiceConfig;
 import io.smallrye.stork.api.config.ServiceDiscoveryAttribute;
@@ -54,41 +55,19 @@ public class ConsulWatchServiceDiscoveryProvider implements ServiceDiscoveryProv
                 .orElse(serviceName);
         InstanceFilter filter = InstanceFilter.parse(Boolean.parseBoolean(config.getAcceptWarning()), config.getTags(),
                 config.getMeta(), where);
-        Duration retryMax = positive(duration(config.getRetryMaxDelay(), where + ".retry-max-delay"),
-                where + ".retry-max-delay");
-        Duration wait = duration(config.getWait(), where + ".wait");
-        if (wait.compareTo(WatchTiming.MAX_WAIT) > 0) {
-            throw new IllegalArgumentException(where + ".wait: " + wait + " exceeds Consul's maximum of 10m");
-        }
-        // Consul may answer a blocking query at once: without a minimum interval the loop could spin
-        WatchTiming timing = new WatchTiming(positive(wait, where + ".wait"),
-                positive(duration(config.getMinInterval(), where + ".min-interval"), where + ".min-interval"),
-                new Backoff(Duration.ofMillis(Math.min(100, retryMax.toMillis())), retryMax));
+        PositiveDuration durations = new PositiveDuration();
+        WatchTiming timing = new WatchTiming(new WaitDuration().convert(config.getWait(), where + ".wait"),
+                durations.convert(config.getMinInterval(), where + ".min-interval"),
+                durations.convert(config.getRetryMaxDelay(), where + ".retry-max-delay"));
         ConsulWatchServiceDiscovery discovery = new ConsulWatchServiceDiscovery(consulService, filter,
-                duration(config.getFirstSnapshotTimeout(), where + ".first-snapshot-timeout"),
-                clients.create(timing.readTimeout()), timing, vertx);
+                durations.convert(config.getFirstSnapshotTimeout(), where + ".first-snapshot-timeout"),
+                clients.forWatch(timing), timing, vertx);
         ConsulWatchServiceDiscovery replaced = byStorkService.put(serviceName, discovery);
         if (replaced != null) {
             replaced.stop();
         }
         discovery.start();
         return discovery;
-    }
-
-    /** "20ms", "60s", "PT1M": what Quarkus accepts elsewhere; the error names the attribute. */
-    private static Duration duration(String value, String attribute) {
-        try {
-            return new DurationConverter().convert(value);
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException(attribute + ": '" + value + "' is not a duration such as 20ms or 60s", e);
-        }
-    }
-
-    private static Duration positive(Duration value, String attribute) {
-        if (value.isNegative() || value.isZero()) {
-            throw new IllegalArgumentException(attribute + ": must be positive, got " + value);
-        }
-        return value;
     }
 
     /** The discovery serving a Stork service, for the fleet view. */

@@ -6,13 +6,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import com.example.fleet.consul.HealthEntry;
+
 import io.smallrye.stork.api.Metadata;
 import io.smallrye.stork.api.ServiceInstance;
 import io.smallrye.stork.impl.DefaultServiceInstance;
 import io.smallrye.stork.utils.ServiceInstanceIds;
-import io.vertx.ext.consul.Check;
-import io.vertx.ext.consul.Service;
-import io.vertx.ext.consul.ServiceEntry;
 
 /**
  * Turns Consul entries into Stork instances that stay the same objects, with the same ids, as long as Consul
@@ -22,8 +21,8 @@ import io.vertx.ext.consul.ServiceEntry;
 final class InstanceCatalog {
 
     /** What an instance is made of; a change creates a new object under the same id. */
-    private record Shape(String host, int port, List<String> tags, Map<String, String> meta, String status,
-            boolean secure) {
+    private record Shape(String host, int port, String nodeAddress, List<String> tags, Map<String, String> meta,
+            String status, boolean secure) {
     }
 
     private record Known(Shape shape, ServiceInstance instance) {
@@ -32,11 +31,11 @@ final class InstanceCatalog {
     private Map<String, Known> byConsulId = new HashMap<>();
 
     /** The accepted entries as instances; entries no longer listed are forgotten. */
-    List<ServiceInstance> update(List<ServiceEntry> accepted) {
+    List<ServiceInstance> update(List<HealthEntry> accepted) {
         Map<String, Known> next = new HashMap<>();
         List<ServiceInstance> instances = new ArrayList<>(accepted.size());
-        for (ServiceEntry entry : accepted) {
-            String key = entry.getNode().getName() + "/" + entry.getService().getId();
+        for (HealthEntry entry : accepted) {
+            String key = key(entry);
             Shape shape = shapeOf(entry);
             Known known = byConsulId.get(key);
             if (known == null || !known.shape().equals(shape)) {
@@ -50,38 +49,37 @@ final class InstanceCatalog {
         return instances;
     }
 
-    /** Per instance id, the output of the entry's heartbeat (TTL) check, when it has one. */
-    Map<Long, String> loadNotes(List<ServiceEntry> accepted) {
+    /** Per instance id, the note of the entry's heartbeat check, when it has one. */
+    Map<Long, String> loadNotes(List<HealthEntry> accepted) {
         Map<Long, String> notes = new HashMap<>();
-        for (ServiceEntry entry : accepted) {
-            Known known = byConsulId.get(entry.getNode().getName() + "/" + entry.getService().getId());
-            Optional<String> note = Optional.ofNullable(entry.getChecks()).orElse(List.of()).stream()
-                    .filter(check -> check.getId() != null && check.getId().endsWith(":ttl"))
-                    .map(Check::getOutput).filter(output -> output != null && !output.isBlank()).findFirst();
-            if (known != null && note.isPresent()) {
-                notes.put(known.instance().getId(), note.get());
+        for (HealthEntry entry : accepted) {
+            Known known = byConsulId.get(key(entry));
+            if (known != null) {
+                entry.heartbeatNote().ifPresent(note -> notes.put(known.instance().getId(), note));
             }
         }
         return notes;
     }
 
-    private static Shape shapeOf(ServiceEntry entry) {
-        Service service = entry.getService();
-        // Consul leaves the service address empty when it is the node's
-        String host = service.getAddress() == null || service.getAddress().isBlank() ? entry.getNode().getAddress()
-                : service.getAddress();
-        Map<String, String> meta = Optional.ofNullable(service.getMeta()).orElse(Map.of());
-        return new Shape(host, service.getPort(), List.copyOf(Optional.ofNullable(service.getTags()).orElse(List.of())),
-                Map.copyOf(meta), InstanceFilter.status(entry).name().toLowerCase(),
-                "true".equalsIgnoreCase(meta.get("secure")));
+    /** Service IDs are unique per node only. */
+    private static String key(HealthEntry entry) {
+        return entry.node() + "/" + entry.serviceId();
     }
 
-    private static ServiceInstance create(long id, Shape shape, ServiceEntry entry) {
+    private static Shape shapeOf(HealthEntry entry) {
+        return new Shape(entry.address(), entry.port(), entry.nodeAddress(), entry.tags(), entry.meta(),
+                entry.status().name().toLowerCase(), "true".equalsIgnoreCase(entry.meta().get("secure")));
+    }
+
+    private static ServiceInstance create(long id, Shape shape, HealthEntry entry) {
         Metadata<ConsulWatchMetadataKey> metadata = Metadata.of(ConsulWatchMetadataKey.class)
-                .with(ConsulWatchMetadataKey.SERVICE_ID, entry.getService().getId())
-                .with(ConsulWatchMetadataKey.NODE, entry.getNode().getName())
+                .with(ConsulWatchMetadataKey.SERVICE_ID, entry.serviceId())
+                .with(ConsulWatchMetadataKey.NODE, entry.node())
                 .with(ConsulWatchMetadataKey.TAGS, shape.tags())
                 .with(ConsulWatchMetadataKey.STATUS, shape.status());
+        if (shape.nodeAddress() != null) {
+            metadata = metadata.with(ConsulWatchMetadataKey.NODE_ADDRESS, shape.nodeAddress());
+        }
         return new DefaultServiceInstance(id, shape.host(), shape.port(), Optional.empty(), shape.secure(), shape.meta(),
                 metadata);
     }

@@ -1,17 +1,15 @@
 package com.example.fleet.discovery;
 
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
-import io.vertx.ext.consul.Check;
+import com.example.fleet.consul.HealthEntry;
+
 import io.vertx.ext.consul.CheckStatus;
-import io.vertx.ext.consul.ServiceEntry;
 
 /**
  * Which Consul entries a client accepts: healthy enough (passing, or also warning when asked), carrying every
@@ -46,28 +44,16 @@ final class InstanceFilter {
         return new InstanceFilter(acceptWarning, required, patterns);
     }
 
-    /** Passing when every check passes; warning when some warn and none is critical; else critical. */
-    static CheckStatus status(ServiceEntry entry) {
-        List<Check> checks = Optional.ofNullable(entry.getChecks()).orElse(List.of());
-        if (checks.stream().anyMatch(c -> c.getStatus() != CheckStatus.PASSING && c.getStatus() != CheckStatus.WARNING)) {
-            return CheckStatus.CRITICAL;
-        }
-        return checks.stream().anyMatch(c -> c.getStatus() == CheckStatus.WARNING) ? CheckStatus.WARNING
-                : CheckStatus.PASSING;
-    }
-
-    boolean accepts(ServiceEntry entry) {
-        CheckStatus status = status(entry);
-        if (status == CheckStatus.CRITICAL || (status == CheckStatus.WARNING && !acceptWarning)) {
+    /** Healthy enough (see {@link HealthEntry#status()}), with every required tag and matching Meta. */
+    boolean accepts(HealthEntry entry) {
+        if (!entry.passing() && !(acceptWarning && entry.status() == CheckStatus.WARNING)) {
             return false;
         }
-        List<String> entryTags = Optional.ofNullable(entry.getService().getTags()).orElse(List.of());
-        if (!entryTags.containsAll(tags)) {
+        if (!entry.tags().containsAll(tags)) {
             return false;
         }
-        Map<String, String> entryMeta = Optional.ofNullable(entry.getService().getMeta()).orElse(Map.of());
-        return meta.entrySet().stream().allMatch(wanted -> entryMeta.containsKey(wanted.getKey())
-                && wanted.getValue().matcher(entryMeta.get(wanted.getKey())).matches());
+        return meta.entrySet().stream().allMatch(wanted -> entry.meta().containsKey(wanted.getKey())
+                && wanted.getValue().matcher(entry.meta().get(wanted.getKey())).matches());
     }
 
     /** Whether Consul can do the health filtering itself ({@code ?passing}). */

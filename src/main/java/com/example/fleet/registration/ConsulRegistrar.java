@@ -213,7 +213,7 @@ public class ConsulRegistrar {
                             onRegistered(attempt);
                         },
                         failure -> {
-                            if (!ConsulErrors.isConnectionRefused(failure) && !ConsulErrors.isAccessDenied(failure)) {
+                            if (!com.example.fleet.support.Failures.couldNotConnect(failure) && !ConsulErrors.isAccessDenied(failure)) {
                                 mayBeRegistered = true;
                             }
                             done.complete(null);
@@ -257,7 +257,7 @@ public class ConsulRegistrar {
         }
         lastLoopActivity = Instant.now();
         InstanceSpec spec = instance;
-        consul.passCheckWithNote(spec.ttlCheckId(), load.toNote()).subscribe().with(
+        consul.passCheckWithNote(spec.ttlCheckId(), load.current().toJson()).subscribe().with(
                 ok -> {
                     clearProblem();
                     schedule(spec.heartbeatInterval(), () -> heartbeat(1));

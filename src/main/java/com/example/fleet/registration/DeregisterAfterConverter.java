@@ -2,7 +2,7 @@ package com.example.fleet.registration;
 
 import java.time.Duration;
 
-import com.example.fleet.config.PositiveDuration;
+import com.example.fleet.support.PositiveDuration;
 
 /** Consul ignores DeregisterCriticalServiceAfter below one minute, so a smaller value is an error, not a surprise. */
 public class DeregisterAfterConverter extends PositiveDuration {

@@ -7,6 +7,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import com.example.fleet.consul.HealthEntry;
+import com.example.fleet.consul.ServiceWeight;
+
 import io.vertx.ext.consul.CheckOptions;
 import io.vertx.ext.consul.CheckStatus;
 import io.vertx.ext.consul.ServiceOptions;
@@ -39,7 +42,7 @@ public record InstanceSpec(String id, String serviceName, String address, int po
     }
 
     public String ttlCheckId() {
-        return id + ":ttl";
+        return HealthEntry.heartbeatCheckId(id);
     }
 
     public String httpCheckId() {
@@ -52,7 +55,8 @@ public record InstanceSpec(String id, String serviceName, String address, int po
     }
 
     public List<String> tags() {
-        List<String> tags = new ArrayList<>(List.of("version=" + version, "env=" + environment, "weight=" + weight));
+        List<String> tags = new ArrayList<>(List.of("version=" + version, "env=" + environment,
+                ServiceWeight.META_KEY + "=" + weight));
         tags.addAll(extraTags);
         return tags;
     }
@@ -61,7 +65,7 @@ public record InstanceSpec(String id, String serviceName, String address, int po
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("version", version);
         meta.put("environment", environment);
-        meta.put("weight", Integer.toString(weight));
+        meta.put(ServiceWeight.META_KEY, Integer.toString(weight));
         return meta;
     }
 

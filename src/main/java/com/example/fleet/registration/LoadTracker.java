@@ -9,7 +9,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
-import io.vertx.core.json.JsonObject;
+import com.example.fleet.consul.LoadNote;
+
 import io.vertx.ext.web.Router;
 
 /**
@@ -95,12 +96,8 @@ public class LoadTracker {
         return lastRequestMillis.get();
     }
 
-    /** The heartbeat note: small, stable field names, readable by any instance. */
-    public String toNote() {
-        return new JsonObject()
-                .put("inFlight", inFlight())
-                .put("lastRequestMillis", lastRequestMillis())
-                .put("ratePerSecond", Math.round(recentRate() * 100) / 100.0)
-                .encode();
+    /** The load as the heartbeat publishes it. */
+    public LoadNote current() {
+        return new LoadNote(inFlight(), lastRequestMillis(), recentRate());
     }
 }

@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 
-import com.example.fleet.config.PositiveDuration;
+import com.example.fleet.support.PositiveDuration;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithConverter;

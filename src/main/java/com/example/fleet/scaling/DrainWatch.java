@@ -51,7 +51,7 @@ public class DrainWatch {
         }
         instanceId = registered.instanceId();
         String key = settings.drainKey(instanceId);
-        watch = clients.watchKey(key, settings.watchWait(), settings.watchMinInterval(),
+        watch = clients.watchKey(key, settings.watchTiming(),
                 entry -> entry.ifPresent(this::drain), failure -> LOG.debugf("Watching %s failed: %s", key, failure))
                 .start();
     }

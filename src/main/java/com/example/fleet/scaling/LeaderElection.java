@@ -76,7 +76,7 @@ public class LeaderElection {
             return;
         }
         instanceId = registered.instanceId();
-        watch = clients.watchKey(settings.leaderKey(), settings.watchWait(), settings.watchMinInterval(), this::onLock,
+        watch = clients.watchKey(settings.leaderKey(), settings.watchTiming(), this::onLock,
                 failure -> LOG.debugf("Watching %s failed: %s", settings.leaderKey(), failure));
         vertx.runOnContext(() -> createSession(1));
     }

@@ -23,7 +23,7 @@ import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 import com.example.fleet.consul.ConsulSettings;
-import com.example.fleet.devconsul.JvmBoundProcess;
+import com.example.fleet.process.JvmBoundProcess;
 
 import io.quarkus.runtime.ImageMode;
 import io.vertx.mutiny.ext.consul.ConsulClient;

@@ -64,7 +64,7 @@ public class PolicyWatch {
         if (!settings.enabled()) {
             return;
         }
-        watch = clients.watchKey(settings.policyKey(), settings.watchWait(), settings.watchMinInterval(),
+        watch = clients.watchKey(settings.policyKey(), settings.watchTiming(),
                 this::onAnswer, this::onFailure).start();
     }
 

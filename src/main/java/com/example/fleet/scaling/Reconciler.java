@@ -21,6 +21,7 @@ import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
 
+import com.example.fleet.consul.ServiceHealth;
 import com.example.fleet.registration.ConsulRegistrar;
 
 import io.micrometer.core.instrument.Counter;
@@ -260,8 +261,8 @@ public class Reconciler {
     }
 
     private List<FleetMember> members() {
-        return consul.healthServiceNodes(settings.service(), false).await().atMost(Duration.ofSeconds(10)).getList()
-                .stream().map(FleetMember::of).toList();
+        return ServiceHealth.read(consul, settings.service(), false, 0, settings.watchTiming()).await()
+                .atMost(Duration.ofSeconds(10)).value().stream().map(FleetMember::of).toList();
     }
 
     private static String ids(List<FleetMember> members) {

@@ -3,7 +3,9 @@ package com.example.fleet.scaling;
 import java.time.Duration;
 import java.util.Optional;
 
-import com.example.fleet.config.PositiveDuration;
+import com.example.fleet.consul.WaitDuration;
+import com.example.fleet.consul.WatchTiming;
+import com.example.fleet.support.PositiveDuration;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithConverter;
@@ -27,7 +29,7 @@ public interface ScalingSettings {
 
     /** Wait of each blocking query on the policy, leader and drain keys (at most 10m). */
     @WithDefault("60s")
-    @WithConverter(PositiveDuration.class)
+    @WithConverter(WaitDuration.class)
     Duration watchWait();
 
     /** Least time between two queries on one of those keys. */
@@ -82,6 +84,11 @@ public interface ScalingSettings {
         NONE,
         LOCAL,
         KUBERNETES
+    }
+
+    /** How the policy, leader and drain watches pace themselves; errors are retried within 5 s. */
+    default WatchTiming watchTiming() {
+        return new WatchTiming(watchWait(), watchMinInterval(), Duration.ofSeconds(5));
     }
 
     default String leaderKey() {

@@ -2,7 +2,7 @@ package com.example.fleet.scaling;
 
 import java.time.Duration;
 
-import com.example.fleet.config.PositiveDuration;
+import com.example.fleet.support.PositiveDuration;
 
 /** Consul accepts session TTLs from 10s to 86400s; anything else is an error here, not a surprise there. */
 public class SessionTtlConverter extends PositiveDuration {

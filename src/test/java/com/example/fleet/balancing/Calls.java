@@ -2,6 +2,9 @@ package com.example.fleet.balancing;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.Random;
+import java.util.function.Supplier;
+import java.util.random.RandomGenerator;
 
 import io.smallrye.stork.api.Metadata;
 import io.smallrye.stork.api.ServiceInstance;
@@ -15,6 +18,12 @@ final class Calls {
             Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofSeconds(30));
 
     private Calls() {
+    }
+
+    /** The same choices on every run: share assertions then hold or fail for good, not by chance. */
+    static Supplier<RandomGenerator> seededRandom() {
+        Random random = new Random(20261201L);
+        return () -> random;
     }
 
     static ServiceInstance instance(long id) {

@@ -28,7 +28,8 @@ class PeakEwmaConcurrencyTest {
     private static final int CALLS_PER_THREAD = 5_000;
 
     private final ManualClock clock = new ManualClock();
-    private final PeakEwmaLoadBalancer balancer = new PeakEwmaLoadBalancer(Calls.DEFAULTS, clock, Clock.systemUTC());
+    private final PeakEwmaLoadBalancer balancer = new PeakEwmaLoadBalancer(Calls.DEFAULTS, clock, Clock.systemUTC(),
+            ThreadLocalRandom::current);
     private final List<ServiceInstance> fleet = List.of(instance(1), instance(2), instance(3), instance(4));
     private final ExecutorService threads = Executors.newFixedThreadPool(THREADS);
 

@@ -132,24 +132,31 @@ class PeakEwmaFailureTest {
 
     @Test
     void whenEveryCandidateIsEjectedEjectionIsIgnored() {
-        PeakEwmaLoadBalancer balancer = balancer(Calls.DEFAULTS);
-        fail(balancer.selectServiceInstance(List.of(a)), REFUSED);
-        fail(balancer.selectServiceInstance(List.of(a, b)), REFUSED);
-
+        PeakEwmaLoadBalancer balancer = balancer(withoutPenalty());
+        List<ServiceInstance> both = List.of(a, b);
+        // both are candidates of every selection: the second goes to the one not ejected yet
+        fail(balancer.selectServiceInstance(both), REFUSED);
+        fail(balancer.selectServiceInstance(both), REFUSED);
         assertThat(balancer.estimates().values()).allMatch(load -> load.ejectedUntil().isPresent());
-        assertThat(balancer.selectServiceInstance(List.of(a, b)).getId()).isIn(1L, 2L);
+
+        Map<Long, Integer> picks = picks(balancer, both, 200);
+
+        assertThat(picks.keySet()).as("a chance of success beats certain failure: both are still tried")
+                .containsExactlyInAnyOrder(1L, 2L);
     }
 
     @Test
-    void onlyConnectFailuresEject() {
-        assertThat(CallRecorder.couldNotConnect(REFUSED)).isTrue();
-        assertThat(CallRecorder.couldNotConnect(new ConnectException())).isTrue();
-        assertThat(CallRecorder.couldNotConnect(new IOException("Connection reset by peer"))).isFalse();
-        assertThat(CallRecorder.couldNotConnect(new TimeoutException())).isFalse();
+    void otherFailuresDoNotEject() {
+        PeakEwmaLoadBalancer balancer = balancer(withoutPenalty());
+        fail(balancer.selectServiceInstance(List.of(a)), new IOException("Connection reset by peer"));
+        fail(balancer.selectServiceInstance(List.of(a)), new TimeoutException());
+
+        assertThat(balancer.estimates().get(1L).ejectedUntil()).isEmpty();
+        assertThat(picks(balancer, List.of(a, b), 200).get(1L)).isGreaterThan(50);
     }
 
     private PeakEwmaLoadBalancer balancer(PeakEwmaSettings settings) {
-        return new PeakEwmaLoadBalancer(settings, clock, Clock.systemUTC());
+        return new PeakEwmaLoadBalancer(settings, clock, Clock.systemUTC(), Calls.seededRandom());
     }
 
     // a penalty too small to matter, so that only the ejection keeps an instance out

@@ -27,7 +27,7 @@ class PeakEwmaLoadBalancerTest {
 
     private final ManualClock clock = new ManualClock();
     private final PeakEwmaLoadBalancer balancer = new PeakEwmaLoadBalancer(Calls.DEFAULTS, clock,
-            Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC));
+            Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC), Calls.seededRandom());
 
     @Test
     void noCandidateIsAnError() {

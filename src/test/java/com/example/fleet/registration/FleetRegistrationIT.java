@@ -13,7 +13,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import com.example.fleet.devconsul.ConsulDevAgent;
+import com.example.fleet.testing.ConsulDevAgent;
 import com.example.fleet.testing.AppInstance;
 import com.example.fleet.testing.ConsulApi;
 

@@ -9,6 +9,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.Test;
 
+import com.example.fleet.consul.LoadNote;
+
 import io.vertx.core.json.JsonObject;
 
 class LoadTrackerTest {
@@ -57,10 +59,19 @@ class LoadTrackerTest {
     }
 
     @Test
-    void noteIsCompactJson() {
+    void noteIsCompactJsonThatReadsBack() {
         load.requestStarted();
-        JsonObject note = new JsonObject(load.toNote());
-        assertThat(note.fieldNames()).containsExactlyInAnyOrder("inFlight", "lastRequestMillis", "ratePerSecond");
-        assertThat(note.getInteger("inFlight")).isEqualTo(1);
+        String note = load.current().toJson();
+        assertThat(new JsonObject(note).fieldNames())
+                .containsExactlyInAnyOrder("inFlight", "lastRequestMillis", "ratePerSecond");
+        assertThat(LoadNote.parse(note)).contains(new LoadNote(1, 1_000_000, 0.1));
+    }
+
+    @Test
+    void anythingButANoteReadsAsNoNote() {
+        assertThat(LoadNote.parse(null)).isEmpty();
+        assertThat(LoadNote.parse("TTL passed")).isEmpty();
+        assertThat(LoadNote.parse("{\"inFlight\":")).isEmpty();
+        assertThat(LoadNote.parse("{\"inFlight\":\"many\"}")).isEmpty();
     }
 }

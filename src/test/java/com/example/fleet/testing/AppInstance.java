@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import com.example.fleet.devconsul.JvmBoundProcess;
+import com.example.fleet.process.JvmBoundProcess;
 
 /**
  * The packaged application ({@code target/quarkus-app/quarkus-run.jar}) running as a real process on a random

@@ -4,8 +4,6 @@ import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
-import com.example.fleet.devconsul.ConsulDevAgent;
-
 /**
  * A fresh Consul dev agent for every test ({@code @RegisterExtension}), stopped after it, also on failure; for
  * tests that stop or restart the agent and must not leave their state to the next one.

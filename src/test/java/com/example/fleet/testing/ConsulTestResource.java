@@ -2,8 +2,6 @@ package com.example.fleet.testing;
 
 import java.util.Map;
 
-import com.example.fleet.devconsul.ConsulDevAgent;
-
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 /**

@@ -1,4 +1,4 @@
-package com.example.fleet.devconsul;
+package com.example.fleet.devmode;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -80,9 +80,9 @@ class DevModeIT {
         await().atMost(Duration.ofSeconds(60)).until(() -> getAt(agent, "/v1/status/leader").isEmpty());
     }
 
-    /** What dev mode needs of the project: the build and the application's sources, not its tests. */
+    /** What dev mode needs of the project: the build with its provisioning step, and the application's sources. */
     private void copyProject() throws IOException {
-        for (String part : List.of("pom.xml", "mvnw", ".mvn", "src/main")) {
+        for (String part : List.of("pom.xml", "mvnw", ".mvn", "src/main", "src/build")) {
             Path source = PROJECT.resolve(part);
             try (Stream<Path> files = Files.walk(source)) {
                 for (Path file : files.toList()) {

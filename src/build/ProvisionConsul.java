@@ -1,5 +1,17 @@
-package com.example.fleet.devconsul;
+/*
+ * Finds or fetches the Consul binary that dev mode and the tests start, once per machine, and links it where the
+ * build expects it. Run by the build (the provision-consul execution in pom.xml) before dev mode and the tests;
+ * nothing of it goes into the packaged application, whose agent in production is the platform's.
+ *
+ *   java src/build/ProvisionConsul.java --link target/consul/consul
+ *   java src/build/ProvisionConsul.java --print-debian-mirror [--apt-dir /etc/apt]
+ *
+ * Order: CONSUL_BINARY, consul on PATH, the cache folder (CONSUL_CACHE_DIR, default ~/.cache/fleet-consul/1.8.7),
+ * Debian's archive (bullseye serves 1.8.7) through the mirror this machine's apt configuration already names, with
+ * a private apt state, then HashiCorp's release archive (checksum verified; CONSUL_RELEASES_URL points elsewhere).
+ */
 
+import java.io.File;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -16,6 +28,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
@@ -25,65 +38,105 @@ import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 
-import org.jboss.logging.Logger;
-
-/**
- * Finds a Consul binary for the local agents that dev mode and the tests start, fetching it once per machine
- * when none is installed. Order: {@code CONSUL_BINARY}, {@code PATH}, the cache folder, Debian's archive
- * (bullseye ships 1.8.7) through the apt mirror this machine already uses, HashiCorp's release archive.
- */
-public final class ConsulBinary {
-
-    private static final Logger LOG = Logger.getLogger(ConsulBinary.class);
+public class ProvisionConsul {
 
     /** The version the project is tested with; Debian's bullseye suite serves it. */
     static final String VERSION = "1.8.7";
     private static final String DEBIAN_SUITE = "bullseye";
     private static final String RELEASES = "https://releases.hashicorp.com/consul/";
     private static final Duration STEP_TIMEOUT = Duration.ofMinutes(5);
+    private static final String USAGE = """
+            Usage: java src/build/ProvisionConsul.java --link <path>
+                   java src/build/ProvisionConsul.java --print-debian-mirror [--apt-dir <dir>]
+            """;
 
-    private ConsulBinary() {
+    private static Path aptDir = Path.of("/etc/apt");
+
+    public static void main(String[] args) throws IOException {
+        Optional<Path> link = Optional.empty();
+        boolean printMirror = false;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--link" -> link = Optional.of(Path.of(value(args, ++i, "--link")));
+                case "--apt-dir" -> aptDir = Path.of(value(args, ++i, "--apt-dir"));
+                case "--print-debian-mirror" -> printMirror = true;
+                default -> fail("unknown option " + args[i] + "\n" + USAGE);
+            }
+        }
+        if (printMirror) {
+            System.out.println(debianMirror(aptDir).orElse("none"));
+            return;
+        }
+        if (link.isEmpty()) {
+            fail(USAGE);
+        }
+        List<String> tried = new ArrayList<>();
+        Optional<Path> binary = locate(tried);
+        Files.deleteIfExists(link.get());
+        if (binary.isEmpty()) {
+            String problem = "No Consul binary could be found or fetched (" + String.join("; ", tried) + ")."
+                    + " Install Consul (any 1.8+ release) on PATH, or set CONSUL_BINARY to its path.";
+            if (System.getenv("CONSUL_HTTP_ADDR") != null) {
+                // dev mode then uses that agent and starts none; the tests still need a binary
+                System.out.println("[WARNING] " + problem + " Dev mode uses CONSUL_HTTP_ADDR; tests need a binary.");
+                return;
+            }
+            fail(problem + " Or set CONSUL_HTTP_ADDR to an agent that is already running, for dev mode.");
+        }
+        Files.createDirectories(link.get().toAbsolutePath().getParent());
+        Files.createSymbolicLink(link.get(), binary.get().toAbsolutePath());
+        System.out.println("Consul for dev mode and tests: " + link.get() + " -> " + binary.get());
     }
 
-    /** The path of a runnable consul binary; fetches one into the cache folder when needed. */
-    public static synchronized Path locate() {
-        List<String> tried = new ArrayList<>();
+    private static String value(String[] args, int at, String option) {
+        if (at >= args.length) {
+            fail(option + " needs a value\n" + USAGE);
+        }
+        return args[at];
+    }
+
+    private static void fail(String message) {
+        System.err.println("[ERROR] " + message);
+        System.exit(2);
+    }
+
+    /** A runnable consul binary, fetched into the cache folder when needed; empty with the reasons in {@code tried}. */
+    static Optional<Path> locate(List<String> tried) {
         Optional<String> explicit = setting("CONSUL_BINARY");
         if (explicit.isPresent()) {
             Path path = Path.of(explicit.get());
             if (Files.isExecutable(path)) {
-                return path;
+                return Optional.of(path);
             }
-            throw new IllegalStateException("CONSUL_BINARY=" + path + " is not an executable file");
+            tried.add("CONSUL_BINARY=" + path + " is not an executable file");
+            return Optional.empty();
         }
-        Optional<Path> onPath = onPath();
+        Optional<Path> onPath = onPathNamed("consul");
         if (onPath.isPresent()) {
-            return onPath.get();
+            return onPath;
         }
         tried.add("PATH: no consul");
         Path cached = cacheDir().resolve("consul");
         if (Files.isExecutable(cached)) {
-            return cached;
+            return Optional.of(cached);
         }
         try {
             Files.createDirectories(cacheDir());
             try (FileChannel channel = FileChannel.open(cacheDir().resolve(".lock"), StandardOpenOption.CREATE,
                     StandardOpenOption.WRITE); FileLock ignored = channel.lock()) {
-                // another JVM may have fetched it while this one waited for the lock
+                // another build may have fetched it while this one waited for the lock
                 if (Files.isExecutable(cached)) {
-                    return cached;
+                    return Optional.of(cached);
                 }
                 if (fetchFromDebian(cached, tried) || fetchFromHashiCorp(cached, tried)) {
-                    LOG.infof("Consul %s installed into %s", VERSION, cached);
-                    return cached;
+                    System.out.println("Consul " + VERSION + " installed into " + cached);
+                    return Optional.of(cached);
                 }
             }
         } catch (IOException e) {
             tried.add("cache folder " + cacheDir() + ": " + e.getMessage());
         }
-        throw new IllegalStateException("No Consul binary could be found or fetched (" + String.join("; ", tried)
-                + "). Install Consul (any 1.8+ release) on PATH, or set CONSUL_BINARY to its path,"
-                + " or set CONSUL_HTTP_ADDR to an agent that is already running.");
+        return Optional.empty();
     }
 
     /** Where fetched binaries are kept: CONSUL_CACHE_DIR, else ~/.cache/fleet-consul/VERSION. */
@@ -96,24 +149,12 @@ public final class ConsulBinary {
     }
 
     private static Optional<String> setting(String name) {
-        String value = System.getProperty(name, System.getenv(name));
+        String value = System.getenv(name);
         return value == null || value.isBlank() ? Optional.empty() : Optional.of(value.strip());
     }
 
-    private static Optional<Path> onPath() {
-        String path = System.getenv("PATH");
-        if (path == null) {
-            return Optional.empty();
-        }
-        return Stream.of(path.split(java.io.File.pathSeparator))
-                .filter(dir -> !dir.isBlank())
-                .map(dir -> Path.of(dir, "consul"))
-                .filter(Files::isExecutable)
-                .findFirst();
-    }
-
     private static boolean fetchFromDebian(Path target, List<String> tried) {
-        Optional<String> mirror = AptSources.debianMirror(Path.of("/etc/apt"));
+        Optional<String> mirror = debianMirror(aptDir);
         if (mirror.isEmpty() || onPathNamed("apt-get").isEmpty() || onPathNamed("dpkg-deb").isEmpty()) {
             tried.add("Debian archive: no apt-get/dpkg-deb or no Debian mirror configured under /etc/apt");
             return false;
@@ -134,8 +175,8 @@ public final class ConsulBinary {
                     "-o", "Dir::State::Lists=" + work.resolve("lists"),
                     "-o", "Dir::Cache=" + work.resolve("cache"),
                     "-o", "Debug::NoLocking=1");
-            LOG.infof("Fetching the consul package (%s) from Debian's %s suite with a private apt state", VERSION,
-                    DEBIAN_SUITE);
+            System.out.println("Fetching the consul package (" + VERSION + ") from Debian's " + DEBIAN_SUITE
+                    + " suite with a private apt state");
             run(concat(apt, "update"), work);
             run(concat(apt, "download", "consul"), work);
             Path deb;
@@ -166,7 +207,7 @@ public final class ConsulBinary {
         String base = setting("CONSUL_RELEASES_URL").orElse(RELEASES);
         String folder = (base.endsWith("/") ? base : base + "/") + VERSION + "/";
         try {
-            LOG.infof("Fetching %s from HashiCorp's release archive", zip);
+            System.out.println("Fetching " + zip + " from HashiCorp's release archive");
             HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
                     .connectTimeout(Duration.ofSeconds(10)).build();
             String sums = http.send(HttpRequest.newBuilder(URI.create(folder + "consul_" + VERSION + "_SHA256SUMS"))
@@ -218,14 +259,14 @@ public final class ConsulBinary {
     private static Optional<Path> onPathNamed(String command) {
         String path = System.getenv("PATH");
         return path == null ? Optional.empty()
-                : Stream.of(path.split(java.io.File.pathSeparator)).map(dir -> Path.of(dir, command))
+                : Stream.of(path.split(File.pathSeparator)).map(dir -> Path.of(dir, command))
                         .filter(Files::isExecutable).findFirst();
     }
 
     private static void run(List<String> command, Path dir) throws IOException {
         Path log = dir.resolve("step.log");
         Process process = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
-                .redirectOutput(log.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .redirectOutput(log.toFile()).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .start();
         try {
             if (!process.waitFor(STEP_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
@@ -256,9 +297,99 @@ public final class ConsulBinary {
             return;
         }
         try (Stream<Path> paths = Files.walk(root)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException e) {
-            LOG.debugf("Could not remove %s: %s", root, e.getMessage());
+            System.out.println("Could not remove " + root + ": " + e.getMessage());
         }
+    }
+
+    // --- the Debian mirror this machine already uses, from /etc/apt ---------------------------------------------
+
+    /** The URI of the first Debian main archive (not the security archive) that apt is configured with. */
+    static Optional<String> debianMirror(Path etcApt) {
+        List<Path> files = new ArrayList<>();
+        files.add(etcApt.resolve("sources.list"));
+        try (Stream<Path> parts = Files.list(etcApt.resolve("sources.list.d"))) {
+            parts.filter(p -> p.toString().endsWith(".sources") || p.toString().endsWith(".list")).sorted()
+                    .forEach(files::add);
+        } catch (IOException e) {
+            // no sources.list.d: sources.list alone decides
+        }
+        for (Path file : files) {
+            Optional<String> found = mirrorIn(file);
+            if (found.isPresent()) {
+                return found;
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static Optional<String> mirrorIn(Path file) {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(file);
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+        if (file.toString().endsWith(".sources")) {
+            return fromDeb822(lines);
+        }
+        for (String line : lines) {
+            String[] words = line.replaceAll("\\[[^]]*]", " ").strip().split("\\s+");
+            if (words.length >= 3 && words[0].equals("deb") && isMainArchive(words[1], words[2])) {
+                return Optional.of(words[1]);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** deb822 stanzas are separated by blank lines; each names URIs and Suites. */
+    private static Optional<String> fromDeb822(List<String> lines) {
+        String uris = null;
+        String suites = null;
+        boolean deb = false;
+        List<String> stanza = new ArrayList<>(lines);
+        stanza.add("");
+        for (String line : stanza) {
+            if (line.isBlank()) {
+                if (deb && uris != null && suites != null) {
+                    for (String uri : uris.split("\\s+")) {
+                        for (String suite : suites.split("\\s+")) {
+                            if (isMainArchive(uri, suite)) {
+                                return Optional.of(uri);
+                            }
+                        }
+                    }
+                }
+                uris = null;
+                suites = null;
+                deb = false;
+                continue;
+            }
+            int colon = line.indexOf(':');
+            if (line.startsWith("#") || colon < 0) {
+                continue;
+            }
+            String key = line.substring(0, colon).strip().toLowerCase();
+            String value = line.substring(colon + 1).strip();
+            switch (key) {
+                case "types" -> deb = List.of(value.split("\\s+")).contains("deb");
+                case "uris" -> uris = value;
+                case "suites" -> suites = value;
+                default -> {
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * A Debian archive lives under a path ending in /debian (debian-security is another archive) and serves plain
+     * codenames; bookworm-updates, third-party repositories and the security archive do not qualify.
+     */
+    private static boolean isMainArchive(String uri, String suite) {
+        String path = uri.replaceAll("/+$", "");
+        return (uri.startsWith("http://") || uri.startsWith("https://")) && path.endsWith("/debian")
+                && !suite.contains("-") && !suite.contains("/");
     }
 }

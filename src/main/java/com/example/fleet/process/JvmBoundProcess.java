@@ -1,4 +1,4 @@
-package com.example.fleet.devconsul;
+package com.example.fleet.process;
 
 import java.io.File;
 import java.io.IOException;

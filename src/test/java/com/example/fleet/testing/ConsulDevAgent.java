@@ -1,0 +1,141 @@
+package com.example.fleet.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import com.example.fleet.devmode.DevConsulAgent;
+
+/**
+ * A Consul dev agent for a test, on free loopback ports, optionally with ACLs; tests can stop, kill and restart
+ * it. It runs the binary the build provisioned (system property {@code consul.binary}, set by the build, else
+ * {@code target/consul/consul}) and ends with the test JVM, also when that dies.
+ */
+public final class ConsulDevAgent implements AutoCloseable {
+
+    private static final int START_ATTEMPTS = 3;
+
+    private final Path binary;
+    private final String aclConfig;
+    private final Path workDir;
+    private DevConsulAgent.Ports ports;
+    private DevConsulAgent running;
+
+    private ConsulDevAgent(Path binary, String aclConfig) throws IOException {
+        this.binary = binary;
+        this.aclConfig = aclConfig;
+        this.workDir = Files.createTempDirectory("consul-dev-agent");
+    }
+
+    /** Starts a dev agent without ACLs. */
+    public static ConsulDevAgent start() {
+        return start(Optional.empty());
+    }
+
+    /**
+     * Starts a dev agent; with a master token, ACLs are on with default policy deny and the token is both the
+     * master and the agent token.
+     */
+    public static ConsulDevAgent start(Optional<String> aclMasterToken) {
+        String acl = aclMasterToken.map(token -> """
+                "primary_datacenter": "dc1",
+                 "acl": {"enabled": true, "default_policy": "deny", "down_policy": "extend-cache",
+                         "tokens": {"master": "%s", "agent": "%s"}}""".formatted(token, token)).orElse("");
+        try {
+            ConsulDevAgent agent = new ConsulDevAgent(binary(), acl);
+            agent.launchOnFreePorts();
+            return agent;
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not start a Consul dev agent: " + e.getMessage(), e);
+        }
+    }
+
+    /** A random token suitable as ACL master token. */
+    public static String newToken() {
+        return UUID.randomUUID().toString();
+    }
+
+    /** The Consul binary the build provisioned for the tests. */
+    static Path binary() {
+        Path binary = Path.of(System.getProperty("consul.binary", "target/consul/consul"));
+        if (!Files.isExecutable(binary)) {
+            throw new IllegalStateException("No Consul binary at " + binary + ": run the tests through ./mvnw, whose"
+                    + " provision-consul step links it there (or run ./mvnw initialize once)");
+        }
+        return binary;
+    }
+
+    /** host:port of the HTTP API, as CONSUL_HTTP_ADDR expects it. */
+    public String address() {
+        return "127.0.0.1:" + ports.http();
+    }
+
+    public int httpPort() {
+        return ports.http();
+    }
+
+    public synchronized boolean isRunning() {
+        return running != null && running.isRunning();
+    }
+
+    /** Stops the agent; a dev agent keeps everything in memory, so all state is lost. */
+    public synchronized void stop() {
+        if (running != null) {
+            running.stop();
+            running = null;
+        }
+    }
+
+    /** Kills the agent at once, as a crash would. */
+    public synchronized void kill() {
+        if (running != null) {
+            running.processHandle().ifPresent(agent -> {
+                agent.destroyForcibly();
+                agent.onExit().orTimeout(10, TimeUnit.SECONDS).join();
+            });
+            running.stop();
+            running = null;
+        }
+    }
+
+    /** Starts the agent again on the same ports, with empty state: what clients see after an agent restart. */
+    public synchronized void restart() {
+        stop();
+        try {
+            running = DevConsulAgent.start(binary, ports, aclConfig, workDir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not restart the Consul dev agent on " + address(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        stop();
+        try (Stream<Path> files = Files.walk(workDir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        } catch (IOException e) {
+            // a leftover temporary folder harms nothing
+        }
+    }
+
+    private synchronized void launchOnFreePorts() throws IOException {
+        IOException last = null;
+        for (int attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
+            try {
+                ports = DevConsulAgent.Ports.free();
+                running = DevConsulAgent.start(binary, ports, aclConfig, workDir);
+                return;
+            } catch (IOException e) {
+                // a port taken between choosing and binding: try a fresh set
+                last = e;
+            }
+        }
+        throw last;
+    }
+}
