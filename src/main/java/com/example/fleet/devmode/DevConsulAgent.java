@@ -8,9 +8,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 import com.example.fleet.consul.AgentProbe;
 import com.example.fleet.consul.ConsulAddress;
@@ -119,6 +121,15 @@ public final class DevConsulAgent {
     /** Stops the agent; a dev agent keeps everything in memory, so all its state is lost. */
     public void stop() {
         process.stop(STOP_GRACE);
+    }
+
+    /** Removes an agent's work directory (configuration, log) once no agent uses it any more. */
+    public static void removeWorkDir(Path workDir) {
+        try (Stream<Path> files = Files.walk(workDir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        } catch (IOException e) {
+            // a leftover temporary folder harms nothing
+        }
     }
 
     private void awaitLeader() throws IOException {

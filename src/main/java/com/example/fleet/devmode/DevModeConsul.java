@@ -60,7 +60,12 @@ public final class DevModeConsul {
         for (int attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
             try {
                 Path workDir = Files.createTempDirectory("consul-dev-agent");
-                return DevConsulAgent.start(executable, DevConsulAgent.Ports.free(), "", workDir);
+                DevConsulAgent agent = DevConsulAgent.start(executable, DevConsulAgent.Ports.free(), "", workDir);
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                    agent.stop();
+                    DevConsulAgent.removeWorkDir(workDir);
+                }, "consul-dev-agent-stop"));
+                return agent;
             } catch (IOException e) {
                 // a port taken between choosing and binding: try a fresh set
                 last = e;

@@ -4,11 +4,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 import com.example.fleet.devmode.DevConsulAgent;
 
@@ -117,11 +115,7 @@ public final class ConsulDevAgent implements AutoCloseable {
     @Override
     public void close() {
         stop();
-        try (Stream<Path> files = Files.walk(workDir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-        } catch (IOException e) {
-            // a leftover temporary folder harms nothing
-        }
+        DevConsulAgent.removeWorkDir(workDir);
     }
 
     private synchronized void launchOnFreePorts() throws IOException {
