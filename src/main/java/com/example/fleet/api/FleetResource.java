@@ -21,6 +21,7 @@ import com.example.fleet.api.GreetingResource.Greeting;
 import com.example.fleet.balancing.InstanceLoad;
 import com.example.fleet.balancing.PeakEwmaLoadBalancer;
 import com.example.fleet.balancing.PeakEwmaLoadBalancerProvider;
+import com.example.fleet.consul.LoadNote;
 import com.example.fleet.discovery.ConsulWatchMetadataKey;
 import com.example.fleet.discovery.ConsulWatchServiceDiscoveryProvider;
 import com.example.fleet.discovery.Snapshot;
@@ -30,7 +31,6 @@ import com.example.fleet.scaling.PolicyWatch;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.stork.Stork;
 import io.smallrye.stork.api.ServiceInstance;
-import io.vertx.core.json.JsonObject;
 
 /**
  * The sample's view of its own fleet: call it through Stork, and show what the client knows of it (with
@@ -42,7 +42,7 @@ public class FleetResource {
 
     /** One instance as the client sees it. */
     public record Member(long id, String consulId, String address, int port, String status, Object tags,
-            Map<String, String> meta, Optional<Object> load, Optional<InstanceLoad> balancer) {
+            Map<String, String> meta, Optional<LoadNote> load, Optional<InstanceLoad> balancer) {
     }
 
     /** The whole view; {@code snapshotAgeMillis} grows while Consul does not answer. */
@@ -113,18 +113,10 @@ public class FleetResource {
     private static Member member(ServiceInstance instance, Optional<Snapshot> snapshot,
             Map<Long, InstanceLoad> estimates) {
         Map<?, Object> metadata = instance.getMetadata().getMetadata();
-        Optional<Object> load = snapshot.map(s -> s.loadNotes().get(instance.getId())).map(FleetResource::json);
+        Optional<LoadNote> load = snapshot.map(s -> s.loads().get(instance.getId()));
         return new Member(instance.getId(), Objects.toString(metadata.get(ConsulWatchMetadataKey.SERVICE_ID), null),
                 instance.getHost(), instance.getPort(), Objects.toString(metadata.get(ConsulWatchMetadataKey.STATUS), null),
                 metadata.get(ConsulWatchMetadataKey.TAGS), instance.getLabels(), load,
                 Optional.ofNullable(estimates.get(instance.getId())));
-    }
-
-    private static Object json(String note) {
-        try {
-            return new JsonObject(note).getMap();
-        } catch (RuntimeException e) {
-            return note;
-        }
     }
 }

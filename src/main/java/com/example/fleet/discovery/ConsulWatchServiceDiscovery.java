@@ -92,7 +92,7 @@ public final class ConsulWatchServiceDiscovery implements ServiceDiscovery {
     private void onAnswer(BlockingQueryLoop.Answer<List<HealthEntry>> answer) {
         List<HealthEntry> accepted = answer.value().stream().filter(filter::accepts).toList();
         List<ServiceInstance> instances = catalog.update(accepted);
-        Snapshot next = new Snapshot(instances, catalog.loadNotes(accepted), answer.index(), Instant.now(),
+        Snapshot next = new Snapshot(instances, catalog.loads(accepted), answer.index(), Instant.now(),
                 Optional.empty());
         Snapshot previous = current.getAndSet(next);
         if (lastProblem != null) {

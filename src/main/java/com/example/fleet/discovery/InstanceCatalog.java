@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Optional;
 
 import com.example.fleet.consul.HealthEntry;
+import com.example.fleet.consul.LoadNote;
 
 import io.smallrye.stork.api.Metadata;
 import io.smallrye.stork.api.ServiceInstance;
@@ -49,16 +50,17 @@ final class InstanceCatalog {
         return instances;
     }
 
-    /** Per instance id, the note of the entry's heartbeat check, when it has one. */
-    Map<Long, String> loadNotes(List<HealthEntry> accepted) {
-        Map<Long, String> notes = new HashMap<>();
+    /** Per instance id, the load the entry's heartbeat note published, when it has a readable one. */
+    Map<Long, LoadNote> loads(List<HealthEntry> accepted) {
+        Map<Long, LoadNote> loads = new HashMap<>();
         for (HealthEntry entry : accepted) {
             Known known = byConsulId.get(key(entry));
             if (known != null) {
-                entry.heartbeatNote().ifPresent(note -> notes.put(known.instance().getId(), note));
+                entry.heartbeatNote().flatMap(LoadNote::parse)
+                        .ifPresent(load -> loads.put(known.instance().getId(), load));
             }
         }
-        return notes;
+        return loads;
     }
 
     /** Service IDs are unique per node only. */
