@@ -22,6 +22,7 @@ import org.jboss.logging.Logger;
 import com.example.fleet.consul.Backoff;
 import com.example.fleet.consul.ConsulErrors;
 import com.example.fleet.consul.ConsulSettings;
+import com.example.fleet.support.Failures;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -87,7 +88,10 @@ public class ConsulRegistrar {
     private volatile String problem;
     private volatile String lastLoggedProblem;
     private volatile Instant lastLoopActivity = Instant.now();
-    /** False only while no registration request can have reached the agent, so leaving has nothing to undo. */
+    /**
+     * False only while no register request can have reached the agent, so leaving has nothing to undo; once true
+     * it stays true, whatever a read-back says.
+     */
     private volatile boolean mayBeRegistered;
     private volatile CompletableFuture<Void> registrationInFlight = CompletableFuture.completedFuture(null);
 
@@ -205,23 +209,30 @@ public class ConsulRegistrar {
         lastLoopActivity = Instant.now();
         InstanceSpec spec = instance;
         consul.registerService(spec.toServiceOptions())
+                // decided by the register request alone: a read-back that fails says nothing about what the agent holds
+                .onItemOrFailure().invoke((ok, failure) -> {
+                    if (failure == null || mayHaveReachedTheAgent(failure)) {
+                        mayBeRegistered = true;
+                    }
+                })
                 .chain(() -> verifyRegistered(spec))
                 .subscribe().with(
                         ok -> {
-                            mayBeRegistered = true;
                             done.complete(null);
                             onRegistered(attempt);
                         },
                         failure -> {
-                            if (!com.example.fleet.support.Failures.couldNotConnect(failure) && !ConsulErrors.isAccessDenied(failure)) {
-                                mayBeRegistered = true;
-                            }
                             done.complete(null);
                             registrationFailures.increment();
                             report(ConsulErrors.describe(failure, "register " + spec.id(), writePermission),
                                     ConsulErrors.isAccessDenied(failure));
                             schedule(backoff.delay(attempt), () -> attemptRegistration(attempt + 1));
                         });
+    }
+
+    /** Only a request that could not connect, or that the agent refused (403), certainly registered nothing. */
+    private static boolean mayHaveReachedTheAgent(Throwable registerFailure) {
+        return !Failures.couldNotConnect(registerFailure) && !ConsulErrors.isAccessDenied(registerFailure);
     }
 
     /** Reads the entry back from the agent: it must list this ID with this address, port and TTL check. */
