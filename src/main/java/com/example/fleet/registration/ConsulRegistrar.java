@@ -52,7 +52,8 @@ import io.vertx.mutiny.ext.consul.ConsulClient;
 public class ConsulRegistrar {
 
     private static final Logger LOG = Logger.getLogger(ConsulRegistrar.class);
-    private static final String DEV_MODE_LISTENING_PORT = "fleet-dev-http-port";
+    /** How long the HTTP server may take to know the port it bound, after it said it listens. */
+    private static final Duration PORT_PATIENCE = Duration.ofSeconds(10);
 
     /** Where the registration stands; readiness is UP only in {@link #REGISTERED}. */
     public enum Phase {
@@ -69,7 +70,7 @@ public class ConsulRegistrar {
     }
 
     private final ConsulClient consul;
-    private final HttpServer httpServer;
+    private final ListeningPort listeningPort;
     private final Event<InstanceRegistered> registered;
     private final Vertx vertx;
     private final RegistrationSettings settings;
@@ -109,7 +110,8 @@ public class ConsulRegistrar {
                     + settings.deregisterAttempts());
         }
         this.consul = consul;
-        this.httpServer = httpServer;
+        this.listeningPort = new ListeningPort(httpServer::getPort, new VertxTimers(vertx.getDelegate()), PORT_PATIENCE,
+                LaunchMode.current() == LaunchMode.DEVELOPMENT);
         this.registered = registered;
         this.vertx = vertx;
         this.settings = settings;
@@ -134,27 +136,17 @@ public class ConsulRegistrar {
                 .description("shutdowns that could not verify the instance left Consul: alert on this").register(meters);
     }
 
-    /**
-     * Registers once the HTTP server listens. At StartupEvent it usually does not yet (its port reads -1) and
-     * {@link HttpServerStart} follows. A dev-mode live reload restarts the application but keeps the server
-     * listening, so no such event comes: the port it bound is remembered JVM-wide for that case.
-     */
+    /** Registers at once when the server already listens: after a dev-mode live reload, no HttpServerStart comes. */
     void onStart(@Observes StartupEvent event) {
-        int port = httpServer.getPort();
-        if (port <= 0 && LaunchMode.current() == LaunchMode.DEVELOPMENT) {
-            port = Integer.getInteger(DEV_MODE_LISTENING_PORT, -1);
-        }
-        if (port > 0) {
-            startOnce(port);
-        }
+        listeningPort.atStartup().ifPresent(this::startOnce);
     }
 
+    /** Registers once the server listens, with the port it bound, never with one it does not know yet. */
     void onHttpServerStart(@ObservesAsync HttpServerStart event) {
-        int port = httpServer.getPort();
-        if (LaunchMode.current() == LaunchMode.DEVELOPMENT) {
-            System.setProperty(DEV_MODE_LISTENING_PORT, Integer.toString(port));
-        }
-        startOnce(port);
+        listeningPort.afterStart(event.options().getPort()).subscribe().with(this::startOnce, failure -> {
+            problem = "not registered in Consul: " + failure.getMessage();
+            LOG.error(problem);
+        });
     }
 
     private void startOnce(int listeningPort) {
@@ -166,8 +158,7 @@ public class ConsulRegistrar {
             LOG.info("Consul registration is disabled (fleet.registration.enabled=false)");
             return;
         }
-        instance = InstanceSpec.of(settings, InstanceAddress.advertised(settings.address(), httpHost),
-                settings.port().orElse(listeningPort));
+        instance = InstanceSpec.of(settings, InstanceAddress.advertised(settings.address(), httpHost), listeningPort);
         phase.set(Phase.REGISTERING);
         LOG.infof("Registering %s (%s:%d) in Consul at %s", instance.id(), instance.address(), instance.port(),
                 consulSettings.address());
