@@ -1,5 +1,7 @@
 package com.example.fleet.registration;
 
+import java.time.Duration;
+
 import com.example.fleet.consul.ConsulSettings;
 
 /** Rules between settings that no single setting's converter can check; broken ones stop the start. */
@@ -17,6 +19,12 @@ final class RegistrationSettingsCheck {
         if (settings.retryMaxDelay().compareTo(settings.retryInitialDelay()) < 0) {
             throw new IllegalArgumentException("fleet.registration.retry-max-delay (" + settings.retryMaxDelay()
                     + ") must not be below fleet.registration.retry-initial-delay (" + settings.retryInitialDelay() + ")");
+        }
+        Duration shortestTtl = consul.requestTimeout().multipliedBy(3);
+        if (settings.ttl().compareTo(shortestTtl) < 0) {
+            throw new IllegalArgumentException("fleet.registration.ttl (" + settings.ttl() + ") must be at least 3 times"
+                    + " fleet.consul.request-timeout (" + consul.requestTimeout() + "), i.e. " + shortestTtl
+                    + ": a heartbeat goes every TTL/3, and each must be answered or time out within that interval");
         }
         settings.port().ifPresent(port -> {
             if (port < 1 || port > InstanceSpec.MAX_PORT) {
