@@ -3,8 +3,6 @@ package com.example.fleet.registration;
 import java.time.Duration;
 import java.util.concurrent.ScheduledExecutorService;
 
-import org.jboss.logging.Logger;
-
 import com.example.fleet.consul.ConsulErrors;
 
 import io.smallrye.mutiny.Uni;
@@ -18,8 +16,6 @@ import io.vertx.mutiny.ext.consul.ConsulClient;
  * register again. Runs on Vert.x timers; once stopped it does not start again.
  */
 final class Heartbeat {
-
-    private static final Logger LOG = Logger.getLogger(Heartbeat.class);
 
     private final ConsulClient consul;
     private final LoadTracker load;
@@ -49,13 +45,8 @@ final class Heartbeat {
                 .onItem().delayIt().onExecutor(timers).by(spec.heartbeatInterval())
                 .chain(() -> beat(spec))
                 .repeat().indefinitely()
-                .subscribe().with(passed -> { }, failure -> {
-                    if (ConsulErrors.isUnknownCheck(failure)) {
-                        onAgentForgot.run();
-                    } else {
-                        LOG.errorf(failure, "The heartbeat of %s stopped", spec.id());
-                    }
-                });
+                // a beat retries every other failure, so only an unknown check ends the loop
+                .subscribe().with(passed -> { }, unknownCheck -> onAgentForgot.run());
         running = run;
         // stop() may have run between subscribing and publishing the run: make sure its cancel is not lost
         if (stopped) {
