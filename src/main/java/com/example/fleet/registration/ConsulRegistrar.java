@@ -2,12 +2,8 @@ package com.example.fleet.registration;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -19,12 +15,8 @@ import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
-import com.example.fleet.consul.Backoff;
-import com.example.fleet.consul.ConsulErrors;
 import com.example.fleet.consul.ConsulSettings;
 
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
@@ -32,17 +24,15 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.vertx.http.HttpServer;
 import io.quarkus.vertx.http.HttpServerStart;
-import io.smallrye.mutiny.Uni;
-import io.vertx.ext.consul.Check;
-import io.vertx.ext.consul.Service;
+import io.smallrye.mutiny.subscription.Cancellable;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.ext.consul.ConsulClient;
 
 /**
  * Keeps this instance registered in Consul for exactly as long as it serves: registers once the HTTP server
- * listens (verified by reading the entry back, retried with backoff until it holds), passes the TTL check with
- * load notes, registers again when the agent forgot it, and leaves Consul, verified, before in-flight requests
- * are drained.
+ * listens, with the port it bound ({@link ListeningPort}), until the agent lists it ({@link RegistrationAttempts});
+ * keeps the TTL check passing ({@link Heartbeat}) and registers again when the agent forgot it; and leaves Consul,
+ * verified ({@link Deregistration}), before in-flight requests are drained. This class holds where that stands.
  * <p>
  * Registration and heartbeats run on Vert.x timers and never block; leaving runs on the shutdown thread, which
  * may block.
@@ -51,7 +41,8 @@ import io.vertx.mutiny.ext.consul.ConsulClient;
 public class ConsulRegistrar {
 
     private static final Logger LOG = Logger.getLogger(ConsulRegistrar.class);
-    private static final String DEV_MODE_LISTENING_PORT = "fleet-dev-http-port";
+    /** How long the HTTP server may take to know the port it bound, after it said it listens. */
+    private static final Duration PORT_PATIENCE = Duration.ofSeconds(10);
 
     /** Where the registration stands; readiness is UP only in {@link #REGISTERED}. */
     public enum Phase {
@@ -67,107 +58,58 @@ public class ConsulRegistrar {
     public record Status(Phase phase, Optional<String> instanceId, Optional<String> problem, Instant lastLoopActivity) {
     }
 
-    private final ConsulClient consul;
-    private final HttpServer httpServer;
-    private final Event<InstanceRegistered> registered;
-    private final Vertx vertx;
     private final RegistrationSettings settings;
     private final ConsulSettings consulSettings;
-    private final LoadTracker load;
     private final String httpHost;
-    private final Backoff backoff;
-    private final String writePermission;
+    private final Event<InstanceRegistered> registered;
+    private final LoopStatus loop = new LoopStatus();
+    private final ListeningPort listeningPort;
+    private final RegistrationAttempts attempts;
+    private final Heartbeat heartbeat;
+    private final Deregistration deregistration;
+    private final RegistrationMetrics metrics;
 
-    private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean leaving = new AtomicBoolean();
-    private final AtomicLong timer = new AtomicLong(-1);
     /** Moves only forward once leaving began: callbacks still in flight use compareAndSet and lose to leave(). */
     private final AtomicReference<Phase> phase = new AtomicReference<>(Phase.STARTING);
-    private volatile InstanceSpec instance;
-    private volatile String problem;
-    private volatile String lastLoggedProblem;
-    private volatile Instant lastLoopActivity = Instant.now();
-    /** False only while no registration request can have reached the agent, so leaving has nothing to undo. */
-    private volatile boolean mayBeRegistered;
-    private volatile CompletableFuture<Void> registrationInFlight = CompletableFuture.completedFuture(null);
-
-    private final Counter heartbeatFailures;
-    private final Counter reregistrations;
-    private final Counter registrationFailures;
-    private final Counter deregistrationFailures;
+    /** Set once, before the phase leaves STARTING. */
+    private final AtomicReference<InstanceSpec> instance = new AtomicReference<>();
+    private volatile Cancellable portWait = () -> { };
 
     @Inject
-    ConsulRegistrar(ConsulClient consul, HttpServer httpServer, Vertx vertx, RegistrationSettings settings, ConsulSettings consulSettings,
-            LoadTracker load, MeterRegistry meters, Event<InstanceRegistered> registered,
+    ConsulRegistrar(ConsulClient consul, HttpServer httpServer, Vertx vertx, RegistrationSettings settings,
+            ConsulSettings consulSettings, LoadTracker load, MeterRegistry meters, Event<InstanceRegistered> registered,
             @ConfigProperty(name = "quarkus.http.host", defaultValue = "0.0.0.0") String httpHost) {
-        if (settings.deregisterAttempts() < 1) {
-            throw new IllegalArgumentException("fleet.registration.deregister-attempts must be at least 1, got "
-                    + settings.deregisterAttempts());
-        }
-        this.consul = consul;
-        this.httpServer = httpServer;
-        this.registered = registered;
-        this.vertx = vertx;
+        RegistrationSettingsCheck.requireConsistent(settings, consulSettings);
         this.settings = settings;
         this.consulSettings = consulSettings;
-        this.load = load;
         this.httpHost = httpHost;
-        if (settings.retryMaxDelay().compareTo(settings.retryInitialDelay()) < 0) {
-            throw new IllegalArgumentException("fleet.registration.retry-max-delay (" + settings.retryMaxDelay()
-                    + ") must not be below fleet.registration.retry-initial-delay (" + settings.retryInitialDelay() + ")");
-        }
-        this.backoff = new Backoff(settings.retryInitialDelay(), settings.retryMaxDelay());
-        this.writePermission = "service:write on \"" + settings.serviceName() + "\"";
-        Gauge.builder("fleet.registration.registered", this, r -> r.phase.get() == Phase.REGISTERED ? 1 : 0)
-                .description("1 while this instance is registered in Consul, else 0").register(meters);
-        heartbeatFailures = Counter.builder("fleet.registration.heartbeat.failures")
-                .description("TTL heartbeats Consul did not accept").register(meters);
-        reregistrations = Counter.builder("fleet.registration.reregistrations")
-                .description("registrations repeated because the agent had lost this instance").register(meters);
-        registrationFailures = Counter.builder("fleet.registration.attempt.failures")
-                .description("registration attempts that failed or did not verify").register(meters);
-        deregistrationFailures = Counter.builder("fleet.registration.deregistration.failures")
-                .description("shutdowns that could not verify the instance left Consul: alert on this").register(meters);
+        this.registered = registered;
+        VertxTimers timers = new VertxTimers(vertx.getDelegate());
+        this.metrics = new RegistrationMetrics(meters, () -> phase.get() == Phase.REGISTERED);
+        this.listeningPort = new ListeningPort(httpServer::getPort, timers, PORT_PATIENCE,
+                LaunchMode.current() == LaunchMode.DEVELOPMENT);
+        this.attempts = new RegistrationAttempts(consul, timers, settings, metrics, loop);
+        this.heartbeat = new Heartbeat(consul, load, timers, settings, metrics, loop);
+        this.deregistration = new Deregistration(consul, timers, settings, consulSettings, metrics);
     }
 
-    /**
-     * Registers once the HTTP server listens. At StartupEvent it usually does not yet (its port reads -1) and
-     * {@link HttpServerStart} follows. A dev-mode live reload restarts the application but keeps the server
-     * listening, so no such event comes: the port it bound is remembered JVM-wide for that case.
-     */
+    /** Registers at once when the server already listens: after a dev-mode live reload, no HttpServerStart comes. */
     void onStart(@Observes StartupEvent event) {
-        int port = httpServer.getPort();
-        if (port <= 0 && LaunchMode.current() == LaunchMode.DEVELOPMENT) {
-            port = Integer.getInteger(DEV_MODE_LISTENING_PORT, -1);
-        }
-        if (port > 0) {
-            startOnce(port);
-        }
-    }
-
-    void onHttpServerStart(@ObservesAsync HttpServerStart event) {
-        int port = httpServer.getPort();
-        if (LaunchMode.current() == LaunchMode.DEVELOPMENT) {
-            System.setProperty(DEV_MODE_LISTENING_PORT, Integer.toString(port));
-        }
-        startOnce(port);
-    }
-
-    private void startOnce(int listeningPort) {
-        if (!started.compareAndSet(false, true)) {
-            return;
-        }
         if (!settings.enabled()) {
             phase.set(Phase.DISABLED);
             LOG.info("Consul registration is disabled (fleet.registration.enabled=false)");
             return;
         }
-        instance = InstanceSpec.of(settings, InstanceAddress.advertised(settings.address(), httpHost),
-                settings.port().orElse(listeningPort));
-        phase.set(Phase.REGISTERING);
-        LOG.infof("Registering %s (%s:%d) in Consul at %s", instance.id(), instance.address(), instance.port(),
-                consulSettings.address());
-        attemptRegistration(1);
+        listeningPort.atStartup().ifPresent(this::register);
+    }
+
+    /** Registers once the server listens, with the port it bound, never with one it does not know yet. */
+    void onHttpServerStart(@ObservesAsync HttpServerStart event) {
+        if (settings.enabled()) {
+            portWait = listeningPort.afterStart(event.options().getPort()).subscribe().with(this::register,
+                    failure -> loop.report("Not registering in Consul: " + failure.getMessage(), true));
+        }
     }
 
     /** Shutdown starts: leave Consul before Quarkus waits the shutdown delay and drains in-flight requests. */
@@ -181,9 +123,8 @@ public class ConsulRegistrar {
     }
 
     public Status status() {
-        InstanceSpec current = instance;
-        return new Status(phase.get(), Optional.ofNullable(current).map(InstanceSpec::id), Optional.ofNullable(problem),
-                lastLoopActivity);
+        return new Status(phase.get(), Optional.ofNullable(instance.get()).map(InstanceSpec::id), loop.problem(),
+                loop.lastActivity());
     }
 
     /** How long the loop may stay quiet before liveness says it died: well past one heartbeat or one retry. */
@@ -194,196 +135,65 @@ public class ConsulRegistrar {
         return slowest.plus(consulSettings.requestTimeout()).multipliedBy(3);
     }
 
-    private void attemptRegistration(int attempt) {
-        // published before the check, so that leave() either sees this attempt or this attempt sees leave()
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        registrationInFlight = done;
-        if (leaving.get()) {
-            done.complete(null);
+    /** Starts registering, once; a port reported a second time, or after leaving began, changes nothing. */
+    private void register(int boundPort) {
+        InstanceSpec spec;
+        try {
+            spec = InstanceSpec.of(settings, InstanceAddress.advertised(settings.address(), httpHost), boundPort);
+        } catch (IllegalArgumentException e) {
+            loop.report("Not registering in Consul: " + e.getMessage(), true);
             return;
         }
-        lastLoopActivity = Instant.now();
-        InstanceSpec spec = instance;
-        consul.registerService(spec.toServiceOptions())
-                .chain(() -> verifyRegistered(spec))
-                .subscribe().with(
-                        ok -> {
-                            mayBeRegistered = true;
-                            done.complete(null);
-                            onRegistered(attempt);
-                        },
-                        failure -> {
-                            if (!com.example.fleet.support.Failures.couldNotConnect(failure) && !ConsulErrors.isAccessDenied(failure)) {
-                                mayBeRegistered = true;
-                            }
-                            done.complete(null);
-                            registrationFailures.increment();
-                            report(ConsulErrors.describe(failure, "register " + spec.id(), writePermission),
-                                    ConsulErrors.isAccessDenied(failure));
-                            schedule(backoff.delay(attempt), () -> attemptRegistration(attempt + 1));
-                        });
+        if (!instance.compareAndSet(null, spec) || !phase.compareAndSet(Phase.STARTING, Phase.REGISTERING)) {
+            return;
+        }
+        LOG.infof("Registering %s (%s:%d) in Consul at %s", spec.id(), spec.address(), spec.port(),
+                consulSettings.address());
+        attempts.start(spec, count -> onRegistered(spec, count));
     }
 
-    /** Reads the entry back from the agent: it must list this ID with this address, port and TTL check. */
-    private Uni<Void> verifyRegistered(InstanceSpec spec) {
-        return Uni.combine().all().unis(consul.localServices(), consul.localChecks()).asTuple().map(found -> {
-            List<Service> services = found.getItem1();
-            List<Check> checks = found.getItem2();
-            boolean listed = services.stream().anyMatch(s -> s.getId().equals(spec.id())
-                    && spec.address().equals(s.getAddress()) && s.getPort() == spec.port());
-            boolean checked = checks.stream().anyMatch(c -> c.getId().equals(spec.ttlCheckId()));
-            if (!listed || !checked) {
-                throw new IllegalStateException("the agent does not list " + spec.id() + (listed ? "'s TTL check" : "")
-                        + " after registering it");
-            }
-            return null;
-        });
-    }
-
-    private void onRegistered(int attempt) {
+    private void onRegistered(InstanceSpec spec, int attemptCount) {
         if (!phase.compareAndSet(Phase.REGISTERING, Phase.REGISTERED)) {
             return;
         }
-        clearProblem();
-        LOG.infof("Registered %s in Consul (attempt %d); heartbeat every %s", instance.id(), attempt,
-                instance.heartbeatInterval());
-        schedule(instance.heartbeatInterval(), () -> heartbeat(1));
-        registered.fireAsync(new InstanceRegistered(instance.id(), instance.serviceName()));
+        loop.resolved(spec.id());
+        LOG.infof("Registered %s in Consul (attempt %d); heartbeat every %s", spec.id(), attemptCount,
+                spec.heartbeatInterval());
+        heartbeat.start(spec, () -> onAgentForgot(spec));
+        registered.fireAsync(new InstanceRegistered(spec.id(), spec.serviceName()));
     }
 
-    private void heartbeat(int attempt) {
-        if (leaving.get()) {
+    private void onAgentForgot(InstanceSpec spec) {
+        if (!phase.compareAndSet(Phase.REGISTERED, Phase.REGISTERING)) {
             return;
         }
-        lastLoopActivity = Instant.now();
-        InstanceSpec spec = instance;
-        consul.passCheckWithNote(spec.ttlCheckId(), load.current().toJson()).subscribe().with(
-                ok -> {
-                    clearProblem();
-                    schedule(spec.heartbeatInterval(), () -> heartbeat(1));
-                },
-                failure -> {
-                    heartbeatFailures.increment();
-                    if (ConsulErrors.isUnknownCheck(failure) && phase.compareAndSet(Phase.REGISTERED, Phase.REGISTERING)) {
-                        LOG.warnf("Consul no longer knows %s (agent restarted without state, or the entry was removed):"
-                                + " registering again", spec.id());
-                        reregistrations.increment();
-                        attemptRegistration(1);
-                        return;
-                    }
-                    report(ConsulErrors.describe(failure, "pass the TTL check of " + spec.id(), writePermission),
-                            ConsulErrors.isAccessDenied(failure));
-                    // retry sooner than the next heartbeat, so one lost request does not cost a third of the TTL
-                    Duration retry = backoff.delay(attempt);
-                    schedule(retry.compareTo(spec.heartbeatInterval()) < 0 ? retry : spec.heartbeatInterval(),
-                            () -> heartbeat(attempt + 1));
-                });
+        LOG.warnf("Consul no longer knows %s (agent restarted without state, or the entry was removed): registering"
+                + " again", spec.id());
+        metrics.reregistered();
+        attempts.start(spec, count -> onRegistered(spec, count));
     }
 
     /**
-     * Leaves Consul once: readiness goes DOWN, loops stop, then deregistration is retried until a read-back shows
-     * the entry gone, or fails with one ERROR naming the instance left behind.
+     * Leaves Consul once: readiness goes DOWN, the loops stop, a register request on the wire is waited for, then
+     * the entry is deregistered and verified gone, unless no register request can have reached the agent.
      */
     private void leave() {
         if (!leaving.compareAndSet(false, true)) {
             return;
         }
         Phase before = phase.getAndSet(Phase.DRAINING);
-        long pending = timer.getAndSet(-1);
-        if (pending >= 0) {
-            vertx.cancelTimer(pending);
-        }
-        if (before == Phase.DISABLED || instance == null) {
-            phase.set(before == Phase.DISABLED ? Phase.DISABLED : Phase.DEREGISTERED);
-            return;
-        }
-        awaitRegistrationInFlight();
-        if (!mayBeRegistered) {
+        portWait.cancel();
+        heartbeat.stop();
+        attempts.stop(consulSettings.requestTimeout().multipliedBy(3));
+        if (before == Phase.DISABLED) {
+            phase.set(Phase.DISABLED);
+        } else if (before == Phase.STARTING) {
             phase.set(Phase.DEREGISTERED);
-            LOG.infof("%s never reached Consul: nothing to deregister", instance.id());
-            return;
-        }
-        String lastFailure = null;
-        Duration bound = consulSettings.requestTimeout().plusSeconds(1);
-        for (int attempt = 1; attempt <= settings.deregisterAttempts(); attempt++) {
-            try {
-                consul.deregisterService(instance.id()).await().atMost(bound);
-            } catch (RuntimeException e) {
-                // with ACLs an ID the agent no longer holds answers "Unknown service": the read-back decides
-                lastFailure = ConsulErrors.describe(e, "deregister " + instance.id(), writePermission);
-            }
-            try {
-                if (isGone(bound)) {
-                    phase.set(Phase.DEREGISTERED);
-                    LOG.infof("Deregistered %s from Consul", instance.id());
-                    return;
-                }
-                lastFailure = lastFailure != null ? lastFailure : "the agent still lists it after deregistration";
-            } catch (RuntimeException e) {
-                lastFailure = ConsulErrors.describe(e, "read back " + instance.id(), "service:read");
-            }
-            if (attempt < settings.deregisterAttempts()) {
-                pause(backoff.delay(attempt));
-            }
-        }
-        deregistrationFailures.increment();
-        LOG.errorf("Could not deregister Consul service instance '%s' (service '%s') after %d attempts: %s. It may be"
-                + " left behind until its TTL check turns critical and Consul removes it %s later; to remove it now:"
-                + " PUT /v1/agent/service/deregister/%s on its agent", instance.id(), instance.serviceName(),
-                settings.deregisterAttempts(), lastFailure, instance.deregisterCriticalAfter(), instance.id());
-    }
-
-    private boolean isGone(Duration bound) {
-        return consul.localServices().await().atMost(bound).stream()
-                .noneMatch(s -> s.getId().equals(instance.id()));
-    }
-
-    /** A registration request may be on the wire: deregistering before it lands would leave it behind. */
-    private void awaitRegistrationInFlight() {
-        try {
-            registrationInFlight.get(consulSettings.requestTimeout().multipliedBy(3).toMillis(), TimeUnit.MILLISECONDS);
-        } catch (Exception e) {
-            LOG.debugf("Registration still in flight at shutdown: %s", e.toString());
-        }
-    }
-
-    private void schedule(Duration delay, Runnable action) {
-        if (leaving.get()) {
-            return;
-        }
-        timer.set(vertx.setTimer(Math.max(1, delay.toMillis()), id -> action.run()));
-        // leave() may have run between the check and setTimer: make sure its cancel is not lost
-        if (leaving.get()) {
-            vertx.cancelTimer(timer.get());
-        }
-    }
-
-    private void report(String description, boolean severe) {
-        problem = description;
-        // one line per new problem, not one per retry
-        if (!description.equals(lastLoggedProblem)) {
-            lastLoggedProblem = description;
-            if (severe) {
-                LOG.error(description);
-            } else {
-                LOG.warn(description + "; retrying");
-            }
-        }
-    }
-
-    private void clearProblem() {
-        if (problem != null) {
-            LOG.infof("Consul answers again for %s", instance.id());
-        }
-        problem = null;
-        lastLoggedProblem = null;
-    }
-
-    private static void pause(Duration delay) {
-        try {
-            Thread.sleep(delay.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        } else if (!attempts.mayHaveReachedAgent()) {
+            phase.set(Phase.DEREGISTERED);
+            LOG.infof("%s never reached Consul: nothing to deregister", instance.get().id());
+        } else if (deregistration.leave(instance.get())) {
+            phase.set(Phase.DEREGISTERED);
         }
     }
 }

@@ -26,7 +26,19 @@ public record InstanceSpec(String id, String serviceName, String address, int po
     public record HttpCheck(String url, Duration interval) {
     }
 
-    public static InstanceSpec of(RegistrationSettings settings, String address, int port) {
+    static final int MAX_PORT = 65535;
+
+    public InstanceSpec {
+        if (port < 1 || port > MAX_PORT) {
+            // -1 is what the HTTP server answers before it knows the port it bound: never advertise that
+            throw new IllegalArgumentException("the port to register in Consul must be 1-" + MAX_PORT + ", got " + port
+                    + " (fleet.registration.port, else the port the HTTP server bound)");
+        }
+    }
+
+    /** The registration of this instance, with the configured port if any, else the one the server bound. */
+    public static InstanceSpec of(RegistrationSettings settings, String address, int boundPort) {
+        int port = settings.port().orElse(boundPort);
         Optional<HttpCheck> http = settings.httpCheck().enabled()
                 ? Optional.of(new HttpCheck("http://" + hostForUrl(address) + ":" + port + settings.httpCheck().path(),
                         settings.httpCheck().interval()))

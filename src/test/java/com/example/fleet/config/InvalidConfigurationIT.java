@@ -58,4 +58,14 @@ class InvalidConfigurationIT {
             assertThat(app.get("/q/health/ready").statusCode()).isEqualTo(503);
         }
     }
+
+    @Test
+    void ttlShorterThanThreeRequestTimeoutsNamesBothSettingsAndTheirValues() {
+        try (AppInstance app = AppInstance.start("ttl-below-timeouts", "127.0.0.1:1", "fleet.registration.ttl=4s",
+                "fleet.consul.request-timeout=2s")) {
+            assertThat(app.awaitExit(EXIT)).isNotZero();
+            assertThat(app.log()).contains("fleet.registration.ttl (PT4S)")
+                    .contains("at least 3 times fleet.consul.request-timeout (PT2S)");
+        }
+    }
 }

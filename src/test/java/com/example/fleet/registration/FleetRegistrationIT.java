@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import com.example.fleet.testing.ConsulDevAgent;
 import com.example.fleet.testing.AppInstance;
 import com.example.fleet.testing.ConsulApi;
+import com.example.fleet.testing.VanishingAgentProxy;
 
 import io.vertx.core.json.JsonObject;
 
@@ -134,6 +135,8 @@ class FleetRegistrationIT {
             ConsulApi doomedConsul = new ConsulApi(doomed.address());
             await().atMost(Duration.ofSeconds(60)).until(() -> doomedConsul.checkStatus(app.instanceId() + ":ttl"),
                     equalTo(Optional.of("passing")));
+            // ready means the instance read its registration back: the agent dies after that, not during it
+            await().atMost(Duration.ofSeconds(30)).until(() -> app.get("/q/health/ready").statusCode() == 200);
             doomed.kill();
             app.stopGracefully();
             assertThat(app.log()).contains("ERROR")
@@ -141,6 +144,29 @@ class FleetRegistrationIT {
                     .contains("after 2 attempts");
         } finally {
             doomed.close();
+        }
+    }
+
+    @Test
+    void aRegistrationTheAgentAcceptedIsReportedLeftBehindEvenWhenItsReadBackNeverCame() {
+        try (ConsulDevAgent own = ConsulDevAgent.start();
+                VanishingAgentProxy proxy = VanishingAgentProxy.inFrontOf(own.httpPort());
+                AppInstance app = AppInstance.start("vanishing-agent", proxy.address(), "fleet.registration.ttl=" + TTL,
+                        "fleet.registration.deregister-attempts=2")) {
+            ConsulApi ownConsul = new ConsulApi(own.address());
+            await().atMost(Duration.ofSeconds(60)).until(() -> ownConsul.agentServices().containsKey(app.instanceId()));
+            assertThat(proxy.hasVanished()).isTrue();
+            // the read-back found the proxy gone: the instance cannot know the agent holds its registration
+            await().atMost(Duration.ofSeconds(30)).until(() -> app.log()
+                    .contains("Consul agent unreachable while trying to register " + app.instanceId()));
+
+            app.stopGracefully();
+
+            assertThat(app.log()).doesNotContain("never reached Consul")
+                    .contains("Could not deregister Consul service instance '" + app.instanceId() + "'")
+                    .contains("after 2 attempts");
+            assertThat(ownConsul.agentServices().containsKey(app.instanceId()))
+                    .as("the agent still holds the registration the instance reported as left behind").isTrue();
         }
     }
 }

@@ -44,6 +44,17 @@ class InstanceSpecTest {
     }
 
     @Test
+    void refusesAPortNoServerCanListenOn() {
+        for (int port : new int[] { -1, 0, 65536 }) {
+            assertThatThrownBy(() -> new InstanceSpec("svc-10.0.0.7-" + port, "svc", "10.0.0.7", port, "1", "prod", 1,
+                    List.of(), Duration.ofSeconds(30), Duration.ofMinutes(1), Optional.empty()))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("must be 1-65535, got " + port)
+                    .hasMessageContaining("fleet.registration.port");
+        }
+    }
+
+    @Test
     void convertersNameWhatIsWrong() {
         assertThatThrownBy(() -> new ServiceNameConverter().convert("-bad_name"))
                 .hasMessageContaining("not a valid Consul service name");

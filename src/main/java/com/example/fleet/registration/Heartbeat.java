@@ -1,0 +1,87 @@
+package com.example.fleet.registration;
+
+import java.time.Duration;
+import java.util.concurrent.ScheduledExecutorService;
+
+import com.example.fleet.consul.ConsulErrors;
+
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.subscription.Cancellable;
+import io.vertx.mutiny.ext.consul.ConsulClient;
+
+/**
+ * Keeps the TTL check passing: every heartbeat interval (TTL/3) a pass whose note is the current load. A pass that
+ * fails is retried with back-off capped at the interval, so one lost request does not cost a third of the TTL.
+ * When the agent no longer knows the check it has lost the registration: the loop ends and says so at once, to
+ * register again. Runs on Vert.x timers; once stopped it does not start again.
+ */
+final class Heartbeat {
+
+    private final ConsulClient consul;
+    private final LoadTracker load;
+    private final ScheduledExecutorService timers;
+    private final RegistrationSettings settings;
+    private final RegistrationMetrics metrics;
+    private final LoopStatus status;
+    private final String writePermission;
+
+    private volatile boolean stopped;
+    private volatile Cancellable running = () -> { };
+
+    Heartbeat(ConsulClient consul, LoadTracker load, ScheduledExecutorService timers, RegistrationSettings settings,
+            RegistrationMetrics metrics, LoopStatus status) {
+        this.consul = consul;
+        this.load = load;
+        this.timers = timers;
+        this.settings = settings;
+        this.metrics = metrics;
+        this.status = status;
+        this.writePermission = "service:write on \"" + settings.serviceName() + "\"";
+    }
+
+    /** Passes the check of {@code spec} every interval until stopped, or until the agent forgot it. */
+    void start(InstanceSpec spec, Runnable onAgentForgot) {
+        Cancellable run = Uni.createFrom().voidItem()
+                .onItem().delayIt().onExecutor(timers).by(spec.heartbeatInterval())
+                .chain(() -> beat(spec))
+                .repeat().indefinitely()
+                // a beat retries every other failure, so only an unknown check ends the loop
+                .subscribe().with(passed -> { }, unknownCheck -> onAgentForgot.run());
+        running = run;
+        // stop() may have run between subscribing and publishing the run: make sure its cancel is not lost
+        if (stopped) {
+            run.cancel();
+        }
+    }
+
+    void stop() {
+        stopped = true;
+        running.cancel();
+    }
+
+    /** One pass, retried within the interval; built per beat, so that each beat's back-off starts short. */
+    private Uni<Void> beat(InstanceSpec spec) {
+        return Uni.createFrom().deferred(() -> {
+                    status.active();
+                    return consul.passCheckWithNote(spec.ttlCheckId(), load.current().toJson());
+                })
+                .invoke(() -> status.resolved(spec.id()))
+                .onFailure().invoke(failure -> {
+                    metrics.heartbeatFailed();
+                    if (!ConsulErrors.isUnknownCheck(failure)) {
+                        status.report(ConsulErrors.describe(failure, "pass the TTL check of " + spec.id(),
+                                writePermission), ConsulErrors.isAccessDenied(failure));
+                    }
+                })
+                .onFailure(failure -> !ConsulErrors.isUnknownCheck(failure)).retry()
+                .withBackOff(settings.retryInitialDelay(), longestRetryDelay(spec)).withJitter(0.5)
+                .withExecutor(timers).indefinitely();
+    }
+
+    /** The configured longest delay, but never more than an interval (nor less than the first delay). */
+    private Duration longestRetryDelay(InstanceSpec spec) {
+        Duration capped = settings.retryMaxDelay().compareTo(spec.heartbeatInterval()) < 0 ? settings.retryMaxDelay()
+                : spec.heartbeatInterval();
+        return capped.compareTo(settings.retryInitialDelay()) < 0 ? settings.retryInitialDelay() : capped;
+    }
+}

@@ -1,0 +1,36 @@
+package com.example.fleet.registration;
+
+import java.time.Duration;
+
+import com.example.fleet.consul.ConsulSettings;
+
+/** Rules between settings that no single setting's converter can check; broken ones stop the start. */
+final class RegistrationSettingsCheck {
+
+    private RegistrationSettingsCheck() {
+    }
+
+    /** @throws IllegalArgumentException naming the settings and their values */
+    static void requireConsistent(RegistrationSettings settings, ConsulSettings consul) {
+        if (settings.deregisterAttempts() < 1) {
+            throw new IllegalArgumentException("fleet.registration.deregister-attempts must be at least 1, got "
+                    + settings.deregisterAttempts());
+        }
+        if (settings.retryMaxDelay().compareTo(settings.retryInitialDelay()) < 0) {
+            throw new IllegalArgumentException("fleet.registration.retry-max-delay (" + settings.retryMaxDelay()
+                    + ") must not be below fleet.registration.retry-initial-delay (" + settings.retryInitialDelay() + ")");
+        }
+        Duration shortestTtl = consul.requestTimeout().multipliedBy(3);
+        if (settings.ttl().compareTo(shortestTtl) < 0) {
+            throw new IllegalArgumentException("fleet.registration.ttl (" + settings.ttl() + ") must be at least 3 times"
+                    + " fleet.consul.request-timeout (" + consul.requestTimeout() + "), i.e. " + shortestTtl
+                    + ": a heartbeat goes every TTL/3, and each must be answered or time out within that interval");
+        }
+        settings.port().ifPresent(port -> {
+            if (port < 1 || port > InstanceSpec.MAX_PORT) {
+                throw new IllegalArgumentException("fleet.registration.port must be 1-" + InstanceSpec.MAX_PORT + ", got "
+                        + port);
+            }
+        });
+    }
+}
