@@ -42,8 +42,9 @@ public interface ScalingSettings {
     @WithConverter(SessionTtlConverter.class)
     Duration sessionTtl();
 
-    /** Consul's lock-delay: after a leader's session ends, nobody may take the lock for this long. */
+    /** Consul's lock-delay (0s to 60s): after a leader's session ends, nobody may take the lock for this long. */
     @WithDefault("5s")
+    @WithConverter(LockDelayConverter.class)
     Duration lockDelay();
 
     /** The leader lock is {@code <leader-prefix>/<service>/leader}; its value is the leader's instance ID. */
