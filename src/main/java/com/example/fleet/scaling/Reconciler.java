@@ -17,6 +17,7 @@ import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.ObservesAsync;
+import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
@@ -56,9 +57,7 @@ public class Reconciler {
     @Inject
     AuditLog audit;
     @Inject
-    LocalActuator local;
-    @Inject
-    KubernetesActuator kubernetes;
+    Instance<Actuator> actuators;
     @Inject
     MeterRegistry meters;
     @Inject
@@ -69,23 +68,6 @@ public class Reconciler {
         t.setDaemon(true);
         return t;
     });
-    /** Actuator {@code none}: the decision is audited, nothing changes. */
-    private final Actuator decideOnly = new Actuator() {
-        @Override
-        public void scaleOut(int count, String traceId) {
-            LOG.infof("Actuator none: would start %d instance(s) of %s", count, settings.service());
-        }
-
-        @Override
-        public void scaleIn(List<FleetMember> victims, String traceId) {
-            LOG.infof("Actuator none: would remove %s", victims.stream().map(FleetMember::id).toList());
-        }
-
-        @Override
-        public List<RunningInstance> running() {
-            return List.of();
-        }
-    };
     private final AtomicBoolean queued = new AtomicBoolean();
     private final Set<String> reportedGhosts = ConcurrentHashMap.newKeySet();
     private final Set<String> reportedUnregistered = ConcurrentHashMap.newKeySet();
@@ -148,9 +130,10 @@ public class Reconciler {
             return;
         }
         String traceId = AuditLog.newTraceId();
+        Actuator actuator = actuators.get();
         List<FleetMember> registered = members();
         reportGhosts(registered, traceId);
-        reportUnregistered(registered, traceId);
+        reportUnregistered(registered, actuator, traceId);
         List<FleetMember> passing = registered.stream().filter(FleetMember::passing).toList();
         int desired = policy.get().replicas();
         String decision = passing.size() + "->" + desired;
@@ -158,18 +141,17 @@ public class Reconciler {
             lastDecision = null;
             return;
         }
-        if (settings.actuator() == ScalingSettings.ActuatorType.NONE && decision.equals(lastDecision)) {
+        if (!actuator.changesTheFleet() && decision.equals(lastDecision)) {
             // nothing acts on it: the same decision every interval would only repeat the audit line
             return;
         }
         lastDecision = decision;
         audit.record(traceId, "scaling-decided", settings.service(), Optional.of(Integer.toString(passing.size())),
                 Optional.of(Integer.toString(desired)), "policy " + policy.get().describe() + " vs " + passing.size()
-                        + " passing instances; actuator " + settings.actuator().name().toLowerCase());
-        Actuator actuator = actuator();
+                        + " passing instances; actuator " + settings.actuator());
         if (desired > passing.size()) {
             actuator.scaleOut(desired - passing.size(), traceId);
-            verify(traceId, desired, Set.of());
+            verify(actuator, traceId, desired, Set.of());
         } else {
             String self = registrar.status().instanceId().orElse("");
             List<FleetMember> victims = passing.stream().filter(member -> !member.id().equals(self))
@@ -179,7 +161,7 @@ public class Reconciler {
                     Optional.of(victims.stream().map(FleetMember::id).collect(Collectors.joining(","))),
                     "order " + policy.get().scaleInOrder().wireName() + "; the leader never removes itself");
             actuator.scaleIn(victims, traceId);
-            verify(traceId, desired, victims.stream().map(FleetMember::id).collect(Collectors.toSet()));
+            verify(actuator, traceId, desired, victims.stream().map(FleetMember::id).collect(Collectors.toSet()));
             victims.forEach(victim -> consul.deleteValue(settings.drainKey(victim.id())).await()
                     .atMost(Duration.ofSeconds(5)));
         }
@@ -190,17 +172,9 @@ public class Reconciler {
         return registrar.status().phase() == ConsulRegistrar.Phase.REGISTERED;
     }
 
-    private Actuator actuator() {
-        return switch (settings.actuator()) {
-            case LOCAL -> local;
-            case NONE -> decideOnly;
-            case KUBERNETES -> kubernetes;
-        };
-    }
-
     /** Waits until Consul shows {@code desired} passing instances, none of them a victim; audits the outcome. */
-    private void verify(String traceId, int desired, Set<String> victims) {
-        if (settings.actuator() == ScalingSettings.ActuatorType.NONE) {
+    private void verify(Actuator actuator, String traceId, int desired, Set<String> victims) {
+        if (!actuator.changesTheFleet()) {
             return;
         }
         Instant deadline = Instant.now().plus(settings.verifyTimeout());
@@ -244,9 +218,9 @@ public class Reconciler {
      * Instances the actuator sees running for longer than the verify timeout that Consul does not show at all:
      * they take no traffic from discovery and count for no policy. Reported once each, until they appear or end.
      */
-    private void reportUnregistered(List<FleetMember> registered, String traceId) {
+    private void reportUnregistered(List<FleetMember> registered, Actuator actuator, String traceId) {
         Instant startedBefore = Instant.now().minus(settings.verifyTimeout());
-        List<RunningInstance> missing = actuator().running().stream()
+        List<RunningInstance> missing = actuator.running().stream()
                 .filter(running -> running.since().isBefore(startedBefore) && !running.isAmong(registered)).toList();
         for (RunningInstance instance : missing) {
             if (reportedUnregistered.add(instance.name())) {

@@ -51,9 +51,13 @@ public interface ScalingSettings {
     @WithDefault("service")
     String leaderPrefix();
 
-    /** How the leader changes the fleet: {@code local} child processes, {@code kubernetes}, or {@code none} (log only). */
-    @WithDefault("none")
-    ActuatorType actuator();
+    /**
+     * How the leader changes the fleet: {@code local} child processes, {@code kubernetes}, or {@code none} (log
+     * only); the {@link Actuator} bean of that name is used.
+     */
+    @WithDefault(ActuatorName.NONE)
+    @WithConverter(ActuatorName.class)
+    String actuator();
 
     /** How often the leader compares the policy with the fleet, besides on every policy or leadership change. */
     @WithDefault("10s")
@@ -79,12 +83,6 @@ public interface ScalingSettings {
 
         /** Name of the Deployment; default: the service name. */
         Optional<String> deployment();
-    }
-
-    enum ActuatorType {
-        NONE,
-        LOCAL,
-        KUBERNETES
     }
 
     /** How the policy, leader and drain watches pace themselves; errors are retried within 5 s. */

@@ -83,4 +83,13 @@ class InvalidConfigurationIT {
             assertThat(app.log()).contains("fleet.scaling.watch-wait").contains("exceeds Consul's maximum wait of 10m");
         }
     }
+
+    @Test
+    void anUnknownActuatorNamesTheAcceptedOnes() {
+        // the actuator beans are looked up by the exact text: a spelling only the enum converter took would find none
+        try (AppInstance app = AppInstance.start("bad-actuator", "127.0.0.1:1", "fleet.scaling.actuator=LOCAL")) {
+            assertThat(app.awaitExit(EXIT)).isNotZero();
+            assertThat(app.log()).contains("fleet.scaling.actuator").contains("use one of none, local, kubernetes");
+        }
+    }
 }
