@@ -76,7 +76,7 @@ public class LeaderElection {
     private volatile long renewTimer = -1;
     private volatile Cancellable sessionRequest;
     private volatile KeyWatch watch;
-    private Context context;
+    private volatile Context context;
 
     /** Starts once this instance is registered: its ID is what the lock holds. */
     void start(@ObservesAsync InstanceRegistered registered) {
