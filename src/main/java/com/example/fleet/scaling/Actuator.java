@@ -2,7 +2,10 @@ package com.example.fleet.scaling;
 
 import java.util.List;
 
-/** What changes the fleet once the leader decided. Implementations may block: they run on the reconciler thread. */
+/**
+ * What changes the fleet once the leader decided. One bean per value of {@value ActuatorName#PROPERTY}, chosen by
+ * {@code @LookupIfProperty}. Implementations may block: they run on the reconciler thread.
+ */
 public interface Actuator {
 
     /** Starts {@code count} more instances. */
@@ -13,4 +16,12 @@ public interface Actuator {
 
     /** The instances that run as far as this actuator can see, so that those missing from Consul are found. */
     List<RunningInstance> running();
+
+    /**
+     * Whether its actions change the fleet. One that only reports them gives Consul nothing to converge to, so
+     * nothing is verified, and the same decision is audited once rather than at every reconcile.
+     */
+    default boolean changesTheFleet() {
+        return true;
+    }
 }

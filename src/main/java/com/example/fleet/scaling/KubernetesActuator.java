@@ -15,6 +15,7 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.RollableScalableResource;
+import io.quarkus.arc.lookup.LookupIfProperty;
 
 /**
  * Actuator {@code kubernetes}: scales the service's Deployment through its scale subresource. For scale-in it
@@ -24,6 +25,7 @@ import io.fabric8.kubernetes.client.dsl.RollableScalableResource;
  * ready is still removed before them.
  */
 @ApplicationScoped
+@LookupIfProperty(name = ActuatorName.PROPERTY, stringValue = ActuatorName.KUBERNETES)
 public class KubernetesActuator implements Actuator {
 
     static final String DELETION_COST = "controller.kubernetes.io/pod-deletion-cost";

@@ -13,7 +13,6 @@ import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
 
-import com.example.fleet.consul.Backoff;
 import com.example.fleet.consul.ConsulClients;
 import com.example.fleet.consul.ConsulErrors;
 import com.example.fleet.consul.KeyReader;
@@ -21,15 +20,20 @@ import com.example.fleet.consul.KeyWatch;
 import com.example.fleet.registration.InstanceRegistered;
 
 import io.quarkus.runtime.ShutdownEvent;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.subscription.Cancellable;
 import io.vertx.ext.consul.KeyValueOptions;
 import io.vertx.ext.consul.SessionBehavior;
 import io.vertx.ext.consul.SessionOptions;
+import io.vertx.mutiny.core.Context;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.ext.consul.ConsulClient;
 
 /**
  * One leader per service, through a Consul session and a lock key: each instance keeps a session alive (renewed
- * every TTL/2) and watches the lock with a blocking query; when the lock has no holder it tries to acquire it.
+ * every TTL/2) and watches the lock with a blocking query; when the lock has no holder it tries to acquire it, and
+ * so does every new session. The watch alone reports who holds the lock, this instance included, so it runs from
+ * registration on, whether the session came at the first attempt or a later one.
  * Consul enforces the lock-delay after a holder's session ends, so a failed attempt is retried once it passed. On
  * shutdown the leader releases the lock before destroying its session, so the next one need not wait the delay.
  * Every instance can tell who leads: the lock's value is the leader's instance ID.
@@ -38,6 +42,9 @@ import io.vertx.mutiny.ext.consul.ConsulClient;
 public class LeaderElection {
 
     private static final Logger LOG = Logger.getLogger(LeaderElection.class);
+    /** Backoff of session creation: quick while an agent restarts, at most one attempt per 5 s on a lasting refusal. */
+    private static final Duration RETRY_FIRST = Duration.ofMillis(200);
+    private static final Duration RETRY_MAX = Duration.ofSeconds(5);
 
     /** Leadership changed on this instance; observers act only while {@code leader} is true. */
     public record Leadership(boolean leader, String traceId) {
@@ -61,14 +68,15 @@ public class LeaderElection {
     Event<Leadership> leadership;
 
     private final AtomicBoolean started = new AtomicBoolean();
-    private final Backoff backoff = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(5));
     private volatile boolean stopping;
     private volatile String instanceId;
     private volatile String sessionId;
     private volatile boolean leader;
     private volatile Optional<String> leaderId = Optional.empty();
     private volatile long renewTimer = -1;
-    private KeyWatch watch;
+    private volatile Cancellable sessionRequest;
+    private volatile KeyWatch watch;
+    private volatile Context context;
 
     /** Starts once this instance is registered: its ID is what the lock holds. */
     void start(@ObservesAsync InstanceRegistered registered) {
@@ -76,9 +84,12 @@ public class LeaderElection {
             return;
         }
         instanceId = registered.instanceId();
+        context = vertx.getOrCreateContext();
+        // the watch runs from the start, with or without a session: it tells who leads, and it is what reports this
+        // instance's own acquisition, whichever session attempt succeeded
         watch = clients.watchKey(settings.leaderKey(), settings.watchTiming(), this::onLock,
-                failure -> LOG.debugf("Watching %s failed: %s", settings.leaderKey(), failure));
-        vertx.runOnContext(() -> createSession(1));
+                failure -> LOG.debugf("Watching %s failed: %s", settings.leaderKey(), failure)).start();
+        createSession();
     }
 
     public View view() {
@@ -89,25 +100,28 @@ public class LeaderElection {
         return leader;
     }
 
-    private void createSession(int attempt) {
-        if (stopping) {
-            return;
-        }
+    /**
+     * Creates the session, retrying with backoff until it succeeds or the instance stops: the agent may be busy or
+     * restarting, or the token may get session:write only later. Then it tries the lock at once.
+     */
+    private void createSession() {
         SessionOptions options = new SessionOptions().setName(settings.service() + " leader election: " + instanceId)
                 .setTtl(settings.sessionTtl().toSeconds()).setLockDelay(settings.lockDelay().toSeconds())
                 .setBehavior(SessionBehavior.RELEASE);
-        consul.createSessionWithOptions(options).subscribe().with(id -> {
-            sessionId = id;
-            scheduleRenew();
-            if (attempt == 1 && watch != null) {
-                watch.start();
-            } else {
-                tryAcquire();
-            }
-        }, failure -> {
-            LOG.warnf("%s; retrying", ConsulErrors.describe(failure, "create a session", "session:write"));
-            vertx.setTimer(backoff.delay(attempt).toMillis(), t -> createSession(attempt + 1));
-        });
+        sessionRequest = Uni.createFrom().deferred(() -> consul.createSessionWithOptions(options))
+                // every attempt is sent from the Vert.x context, retries included
+                .runSubscriptionOn(command -> context.runOnContext(command::run))
+                .onFailure(failure -> !stopping).invoke(failure -> LOG.warnf("%s; retrying",
+                        ConsulErrors.describe(failure, "create a session", "session:write")))
+                .onFailure(failure -> !stopping).retry().withBackOff(RETRY_FIRST, RETRY_MAX).withJitter(0.5)
+                .indefinitely()
+                .subscribe().with(id -> {
+                    sessionId = id;
+                    scheduleRenew();
+                    tryAcquire();
+                }, failure -> {
+                    // only a stopping instance ends here
+                });
     }
 
     private void scheduleRenew() {
@@ -120,11 +134,11 @@ public class LeaderElection {
             return;
         }
         consul.renewSession(session).subscribe().with(ok -> scheduleRenew(), failure -> {
-            if (failure.getMessage() != null && failure.getMessage().contains("not found")) {
+            if (ConsulErrors.isSessionNotFound(failure)) {
                 // the session expired (agent restart, long pause): the lock is gone with it
                 sessionId = null;
                 becomeFollower("session " + session + " expired");
-                createSession(2);
+                createSession();
             } else {
                 scheduleRenew();
             }
@@ -187,6 +201,10 @@ public class LeaderElection {
     /** Releases the lock first, so the next leader need not wait the lock-delay, then ends the session. */
     void stop(@Observes ShutdownEvent event) {
         stopping = true;
+        Cancellable request = sessionRequest;
+        if (request != null) {
+            request.cancel();
+        }
         if (watch != null) {
             watch.close();
         }

@@ -25,6 +25,7 @@ import org.jboss.logging.Logger;
 import com.example.fleet.consul.ConsulSettings;
 import com.example.fleet.process.JvmBoundProcess;
 
+import io.quarkus.arc.lookup.LookupIfProperty;
 import io.quarkus.runtime.ImageMode;
 import io.vertx.mutiny.ext.consul.ConsulClient;
 
@@ -34,6 +35,7 @@ import io.vertx.mutiny.ext.consul.ConsulClient;
  * the drain protocol, so it can also remove instances it did not start. Children end with the leader's JVM.
  */
 @ApplicationScoped
+@LookupIfProperty(name = ActuatorName.PROPERTY, stringValue = ActuatorName.LOCAL)
 public class LocalActuator implements Actuator {
 
     private static final Logger LOG = Logger.getLogger(LocalActuator.class);

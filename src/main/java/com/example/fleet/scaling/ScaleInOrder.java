@@ -4,6 +4,8 @@ import java.util.Arrays;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
+import com.fasterxml.jackson.annotation.JsonValue;
+
 /**
  * Which instances the leader stops first when the fleet has more replicas than its policy asks for. Written in the
  * policy by {@link #wireName()}; see {@link ReplicaPolicy} for the schema.
@@ -22,7 +24,8 @@ public enum ScaleInOrder {
         this.wireName = wireName;
     }
 
-    /** The name used in the JSON policy, e.g. {@code least-recently-requested}. */
+    /** The name used in the JSON policy, e.g. {@code least-recently-requested}; also its form in JSON answers. */
+    @JsonValue
     public String wireName() {
         return wireName;
     }

@@ -42,17 +42,22 @@ public interface ScalingSettings {
     @WithConverter(SessionTtlConverter.class)
     Duration sessionTtl();
 
-    /** Consul's lock-delay: after a leader's session ends, nobody may take the lock for this long. */
+    /** Consul's lock-delay (0s to 60s): after a leader's session ends, nobody may take the lock for this long. */
     @WithDefault("5s")
+    @WithConverter(LockDelayConverter.class)
     Duration lockDelay();
 
     /** The leader lock is {@code <leader-prefix>/<service>/leader}; its value is the leader's instance ID. */
     @WithDefault("service")
     String leaderPrefix();
 
-    /** How the leader changes the fleet: {@code local} child processes, {@code kubernetes}, or {@code none} (log only). */
-    @WithDefault("none")
-    ActuatorType actuator();
+    /**
+     * How the leader changes the fleet: {@code local} child processes, {@code kubernetes}, or {@code none} (log
+     * only); the {@link Actuator} bean of that name is used.
+     */
+    @WithDefault(ActuatorName.NONE)
+    @WithConverter(ActuatorName.class)
+    String actuator();
 
     /** How often the leader compares the policy with the fleet, besides on every policy or leadership change. */
     @WithDefault("10s")
@@ -78,12 +83,6 @@ public interface ScalingSettings {
 
         /** Name of the Deployment; default: the service name. */
         Optional<String> deployment();
-    }
-
-    enum ActuatorType {
-        NONE,
-        LOCAL,
-        KUBERNETES
     }
 
     /** How the policy, leader and drain watches pace themselves; errors are retried within 5 s. */

@@ -68,4 +68,38 @@ class InvalidConfigurationIT {
                     .contains("at least 3 times fleet.consul.request-timeout (PT2S)");
         }
     }
+
+    @Test
+    void lockDelayAboveConsulsMaximumIsRejected() {
+        try (AppInstance app = AppInstance.start("bad-lock-delay-high", "127.0.0.1:1", "fleet.scaling.lock-delay=61s")) {
+            assertThat(app.awaitExit(EXIT)).isNotZero();
+            assertThat(app.log()).contains("fleet.scaling.lock-delay").contains("lock-delay range of 0s to 60s");
+        }
+    }
+
+    @Test
+    void negativeLockDelayIsRejected() {
+        try (AppInstance app = AppInstance.start("bad-lock-delay-negative", "127.0.0.1:1",
+                "fleet.scaling.lock-delay=-1s")) {
+            assertThat(app.awaitExit(EXIT)).isNotZero();
+            assertThat(app.log()).contains("fleet.scaling.lock-delay").contains("lock-delay range of 0s to 60s");
+        }
+    }
+
+    @Test
+    void watchWaitAboveTenMinutesIsRejected() {
+        try (AppInstance app = AppInstance.start("bad-watch-wait", "127.0.0.1:1", "fleet.scaling.watch-wait=11m")) {
+            assertThat(app.awaitExit(EXIT)).isNotZero();
+            assertThat(app.log()).contains("fleet.scaling.watch-wait").contains("exceeds Consul's maximum wait of 10m");
+        }
+    }
+
+    @Test
+    void anUnknownActuatorNamesTheAcceptedOnes() {
+        // the actuator beans are looked up by the exact text: a spelling only the enum converter took would find none
+        try (AppInstance app = AppInstance.start("bad-actuator", "127.0.0.1:1", "fleet.scaling.actuator=LOCAL")) {
+            assertThat(app.awaitExit(EXIT)).isNotZero();
+            assertThat(app.log()).contains("fleet.scaling.actuator").contains("use one of none, local, kubernetes");
+        }
+    }
 }

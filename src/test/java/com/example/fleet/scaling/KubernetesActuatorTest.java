@@ -30,6 +30,7 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.consul.CheckStatus;
 
 /**
  * The kubernetes actuator against the Kubernetes mock server (no API server can run here), in CRUD mode, with
@@ -85,7 +86,7 @@ class KubernetesActuatorTest {
     }
 
     private static FleetMember member(String address) {
-        return new FleetMember("fleet-service-" + address + "-8080", address, 8080, true, 0, 0, 0.0);
+        return new FleetMember("fleet-service-" + address + "-8080", address, 8080, CheckStatus.PASSING, 0, 0, 0.0);
     }
 
     private Map<String, String> annotations(String pod) {

@@ -26,13 +26,14 @@ class LeaderElectionIT {
                 "fleet.scaling.lock-delay=1s");
     }
 
-    private static JsonObject leader(AppInstance app) {
+    /** What the instance says of the election; empty while it does not answer. */
+    static JsonObject leader(AppInstance app) {
         var answer = app.get("/api/fleet/leader");
         return answer.statusCode() == 200 ? new JsonObject(answer.body()) : new JsonObject();
     }
 
     /** The single leader, once every instance agrees on it. */
-    private static Optional<AppInstance> agreedLeader(List<AppInstance> apps) {
+    static Optional<AppInstance> agreedLeader(List<AppInstance> apps) {
         List<AppInstance> leaders = apps.stream().filter(app -> leader(app).getBoolean("leader", false)).toList();
         if (leaders.size() != 1) {
             return Optional.empty();

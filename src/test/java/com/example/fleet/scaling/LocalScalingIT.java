@@ -123,7 +123,7 @@ class LocalScalingIT {
                     .contains("\"leader\":true"));
             await().atMost(Duration.ofSeconds(90)).until(() -> passing().size() == 3
                     && passing().containsKey(follower.instanceId()) && !passing().containsKey(leader.instanceId()));
-            // the new leader's verification polls Consul too: its line may follow the state just seen
+            // the new leader's verification follows Consul too: its line may come just after the state seen here
             await().atMost(Duration.ofSeconds(30))
                     .until(() -> follower.log().contains("\"event\":\"scaling-verified\""));
             assertThat(follower.log()).contains("\"event\":\"leader-acquired\"");

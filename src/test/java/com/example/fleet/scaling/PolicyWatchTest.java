@@ -57,7 +57,8 @@ class PolicyWatchTest {
         awaitReplicas(3);
         consul().putKey(KEY, "{\"replicas\":2,\"min\":1,\"max\":5,\"scaleInOrder\":\"lowest-load\"}");
         awaitReplicas(2);
-        assertThat(policy().getString("policy.scaleInOrder")).isEqualTo("LOWEST_LOAD");
+        // as written in the key, not as the Java enum is named
+        assertThat(policy().getString("policy.scaleInOrder")).isEqualTo("lowest-load");
 
         List<String> bad = List.of("-1", "three", "{\"replicas\":9,\"max\":5}", "{\"replica\":2}", "{\"replicas\":\"2\"}",
                 "{\"replicas\":2,\"min\":4,\"max\":3}", "{\"replicas\":2,\"scaleInOrder\":\"random\"}", "", "2.5");

@@ -83,6 +83,28 @@ public final class ConsulApi {
         send(HttpRequest.newBuilder(uri("/v1/kv/" + key)).DELETE());
     }
 
+    /** Creates an ACL policy (the API token must be a management token); returns its ID. */
+    public String createPolicy(String name, String rules) {
+        return new JsonObject(send(HttpRequest.newBuilder(uri("/v1/acl/policy")).PUT(HttpRequest.BodyPublishers
+                .ofString(new JsonObject().put("Name", name).put("Rules", rules).encode())))).getString("ID");
+    }
+
+    /** Replaces the rules of the policy with this ID; tokens holding it get the new rules at once. */
+    public void updatePolicy(String id, String name, String rules) {
+        send(HttpRequest.newBuilder(uri("/v1/acl/policy/" + id)).PUT(HttpRequest.BodyPublishers
+                .ofString(new JsonObject().put("Name", name).put("Rules", rules).encode())));
+    }
+
+    /** Creates a token holding the named policies; returns its secret, what CONSUL_HTTP_TOKEN takes. */
+    public String createToken(String... policyNames) {
+        JsonArray policies = new JsonArray();
+        for (String name : policyNames) {
+            policies.add(new JsonObject().put("Name", name));
+        }
+        return new JsonObject(send(HttpRequest.newBuilder(uri("/v1/acl/token")).PUT(HttpRequest.BodyPublishers
+                .ofString(new JsonObject().put("Policies", policies).encode())))).getString("SecretID");
+    }
+
     private String get(String path) {
         return send(HttpRequest.newBuilder(uri(path)).GET());
     }
