@@ -3,6 +3,8 @@ package com.example.fleet.consul;
 import java.util.function.Consumer;
 import java.util.function.LongFunction;
 
+import com.example.fleet.support.VertxTimers;
+
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.Cancellable;
 import io.vertx.mutiny.core.Context;
@@ -14,7 +16,7 @@ import io.vertx.mutiny.core.Vertx;
  * minimum interval because a blocking query may return at once, and errors are retried with capped exponential
  * backoff and jitter.
  * <p>
- * Every query is sent from one Vert.x context, captured when the loop is created.
+ * Queries are sent from Vert.x event loops and every wait between them is a Vert.x timer: the loop holds no thread.
  *
  * @param <T> what one answer carries
  */
@@ -25,6 +27,7 @@ public final class BlockingQueryLoop<T> {
     }
 
     private final Context context;
+    private final VertxTimers timers;
     private final LongFunction<Uni<Answer<T>>> query;
     private final WatchTiming timing;
     private final Consumer<Answer<T>> onAnswer;
@@ -42,6 +45,7 @@ public final class BlockingQueryLoop<T> {
     public BlockingQueryLoop(Vertx vertx, LongFunction<Uni<Answer<T>>> query, WatchTiming timing,
             Consumer<Answer<T>> onAnswer, Consumer<Throwable> onFailure) {
         this.context = vertx.getOrCreateContext();
+        this.timers = new VertxTimers(vertx.getDelegate());
         this.query = query;
         this.timing = timing;
         this.onAnswer = onAnswer;
@@ -82,12 +86,12 @@ public final class BlockingQueryLoop<T> {
             return;
         }
         long startedNanos = System.nanoTime();
-        // each retry subscribes again, so it reads the index the failure reset, and runs on the loop's context
+        // each retry subscribes again, so it reads the index the failure reset; it waits on a Vert.x timer
         inFlight = Uni.createFrom().deferred(() -> query.apply(index))
-                .runSubscriptionOn(command -> context.runOnContext(command::run))
                 .onFailure().invoke(this::failed)
                 .onFailure(failure -> !stopped).retry()
-                .withBackOff(timing.firstRetry(), timing.retryMaxDelay()).withJitter(0.5).indefinitely()
+                .withBackOff(timing.firstRetry(), timing.retryMaxDelay()).withJitter(0.5).withExecutor(timers)
+                .indefinitely()
                 .subscribe().with(answer -> answered(answer, startedNanos), failure -> {
                     // only a stopped loop ends here
                 });

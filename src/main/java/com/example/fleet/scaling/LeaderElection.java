@@ -18,6 +18,7 @@ import com.example.fleet.consul.ConsulErrors;
 import com.example.fleet.consul.KeyReader;
 import com.example.fleet.consul.KeyWatch;
 import com.example.fleet.registration.InstanceRegistered;
+import com.example.fleet.support.VertxTimers;
 
 import io.quarkus.runtime.ShutdownEvent;
 import io.smallrye.mutiny.Uni;
@@ -25,7 +26,6 @@ import io.smallrye.mutiny.subscription.Cancellable;
 import io.vertx.ext.consul.KeyValueOptions;
 import io.vertx.ext.consul.SessionBehavior;
 import io.vertx.ext.consul.SessionOptions;
-import io.vertx.mutiny.core.Context;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.ext.consul.ConsulClient;
 
@@ -76,7 +76,6 @@ public class LeaderElection {
     private volatile long renewTimer = -1;
     private volatile Cancellable sessionRequest;
     private volatile KeyWatch watch;
-    private volatile Context context;
 
     /** Starts once this instance is registered: its ID is what the lock holds. */
     void start(@ObservesAsync InstanceRegistered registered) {
@@ -84,7 +83,6 @@ public class LeaderElection {
             return;
         }
         instanceId = registered.instanceId();
-        context = vertx.getOrCreateContext();
         // the watch runs from the start, with or without a session: it tells who leads, and it is what reports this
         // instance's own acquisition, whichever session attempt succeeded
         watch = clients.watchKey(settings.leaderKey(), settings.watchTiming(), this::onLock,
@@ -109,12 +107,11 @@ public class LeaderElection {
                 .setTtl(settings.sessionTtl().toSeconds()).setLockDelay(settings.lockDelay().toSeconds())
                 .setBehavior(SessionBehavior.RELEASE);
         sessionRequest = Uni.createFrom().deferred(() -> consul.createSessionWithOptions(options))
-                // every attempt is sent from the Vert.x context, retries included
-                .runSubscriptionOn(command -> context.runOnContext(command::run))
                 .onFailure(failure -> !stopping).invoke(failure -> LOG.warnf("%s; retrying",
                         ConsulErrors.describe(failure, "create a session", "session:write")))
+                // the waits between attempts are Vert.x timers
                 .onFailure(failure -> !stopping).retry().withBackOff(RETRY_FIRST, RETRY_MAX).withJitter(0.5)
-                .indefinitely()
+                .withExecutor(new VertxTimers(vertx.getDelegate())).indefinitely()
                 .subscribe().with(id -> {
                     sessionId = id;
                     scheduleRenew();

@@ -12,6 +12,8 @@ import java.util.function.IntSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import com.example.fleet.support.VertxTimers;
+
 import io.vertx.core.Vertx;
 
 class ListeningPortTest {

@@ -1,4 +1,4 @@
-package com.example.fleet.registration;
+package com.example.fleet.support;
 
 import java.util.List;
 import java.util.concurrent.AbstractExecutorService;
@@ -18,11 +18,11 @@ import io.vertx.core.Vertx;
  * hold no thread while they wait. Cancelling a delay cancels its timer. Only one-shot delays are offered; the event
  * loops belong to Vert.x, so there is nothing to shut down here.
  */
-final class VertxTimers extends AbstractExecutorService implements ScheduledExecutorService {
+public final class VertxTimers extends AbstractExecutorService implements ScheduledExecutorService {
 
     private final Vertx vertx;
 
-    VertxTimers(Vertx vertx) {
+    public VertxTimers(Vertx vertx) {
         this.vertx = vertx;
     }
 

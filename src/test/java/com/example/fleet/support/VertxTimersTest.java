@@ -1,4 +1,4 @@
-package com.example.fleet.registration;
+package com.example.fleet.support;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
