@@ -56,7 +56,7 @@ public interface RegistrationSettings {
 
     /** Consul removes the instance after its checks stay critical this long; Consul's minimum is 1m. */
     @WithDefault("1m")
-    @WithConverter(DeregisterAfterConverter.class)
+    @WithConverter(PositiveDuration.class)
     Duration deregisterCriticalAfter();
 
     /** First retry delay of registration and deregistration; doubles up to {@link #retryMaxDelay()}, with jitter. */

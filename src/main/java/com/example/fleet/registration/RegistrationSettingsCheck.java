@@ -4,14 +4,24 @@ import java.time.Duration;
 
 import com.example.fleet.consul.ConsulSettings;
 
-/** Rules between settings that no single setting's converter can check; broken ones stop the start. */
+/**
+ * Rules a converter cannot check: ranges Consul imposes, and rules between settings. Checked when the application
+ * starts; a broken one stops the start.
+ */
 final class RegistrationSettingsCheck {
+
+    private static final Duration SHORTEST_DEREGISTER_AFTER = Duration.ofMinutes(1);
 
     private RegistrationSettingsCheck() {
     }
 
     /** @throws IllegalArgumentException naming the settings and their values */
     static void requireConsistent(RegistrationSettings settings, ConsulSettings consul) {
+        if (settings.deregisterCriticalAfter().compareTo(SHORTEST_DEREGISTER_AFTER) < 0) {
+            // Consul would silently use its minimum instead
+            throw new IllegalArgumentException("fleet.registration.deregister-critical-after ("
+                    + settings.deregisterCriticalAfter() + ") is below Consul's minimum of 1m");
+        }
         if (settings.deregisterAttempts() < 1) {
             throw new IllegalArgumentException("fleet.registration.deregister-attempts must be at least 1, got "
                     + settings.deregisterAttempts());

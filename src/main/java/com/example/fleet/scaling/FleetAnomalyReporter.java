@@ -7,41 +7,31 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 
-import jakarta.annotation.PostConstruct;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
-
 import org.jboss.logging.Logger;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.quarkus.runtime.Startup;
 
 /**
  * The leader's report of instances whose Consul entry and process disagree: ghosts (registered, critical: the
  * process may be gone) and unregistered instances (running, missing from Consul: they take no traffic). Each is
  * reported once while it lasts, and again if it comes back after it was gone.
  */
-@Startup // the counter exists from the start, so an alert on its increase sees the first one
-@ApplicationScoped
-public class FleetAnomalyReporter {
+final class FleetAnomalyReporter {
 
     private static final Logger LOG = Logger.getLogger(FleetAnomalyReporter.class);
 
-    @Inject
-    ScalingSettings settings;
-    @Inject
-    AuditLog audit;
-    @Inject
-    MeterRegistry meters;
-
+    private final ScalingSettings settings;
+    private final AuditLog audit;
     private final Set<String> reportedGhosts = ConcurrentHashMap.newKeySet();
     private final Set<String> reportedUnregistered = ConcurrentHashMap.newKeySet();
-    private Counter unregisteredInstances;
+    private final Counter unregisteredInstances;
 
-    @PostConstruct
-    void registerMetrics() {
-        unregisteredInstances = Counter.builder("fleet.scaling.unregistered.instances")
+    /** Registers the counter at once, so an alert on its increase sees the first one. */
+    FleetAnomalyReporter(ScalingSettings settings, AuditLog audit, MeterRegistry meters) {
+        this.settings = settings;
+        this.audit = audit;
+        this.unregisteredInstances = Counter.builder("fleet.scaling.unregistered.instances")
                 .description("instances found running but missing from Consul").register(meters);
     }
 

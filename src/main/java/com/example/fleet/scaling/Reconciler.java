@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 
+import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.ObservesAsync;
@@ -18,13 +19,17 @@ import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
 
+import com.example.fleet.consul.ConsulClients;
 import com.example.fleet.consul.ServiceHealth;
 import com.example.fleet.registration.ConsulRegistrar;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Scope;
+import io.quarkus.runtime.Startup;
+import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.ext.consul.ConsulClient;
 
 /**
@@ -34,6 +39,7 @@ import io.vertx.mutiny.ext.consul.ConsulClient;
  * reconciles never overlap and actuators may block; only the leader runs it. Each pass is one span, whose trace id
  * every audit line of the pass carries.
  */
+@Startup // its metrics exist from the start, so an alert on their increase sees the first one
 @ApplicationScoped
 public class Reconciler {
 
@@ -55,9 +61,11 @@ public class Reconciler {
     @Inject
     Instance<Actuator> actuators;
     @Inject
-    FleetAnomalyReporter anomalies;
+    ConsulClients clients;
     @Inject
-    ScalingVerifier verifier;
+    Vertx vertx;
+    @Inject
+    MeterRegistry meters;
     @Inject
     Tracer tracer;
 
@@ -67,9 +75,18 @@ public class Reconciler {
         return t;
     });
     private final AtomicBoolean queued = new AtomicBoolean();
+    private FleetAnomalyReporter anomalies;
+    private ScalingVerifier verifier;
     private volatile ScheduledFuture<?> periodic;
     /** The last decision audited; touched only on the reconciler thread. */
     private String lastDecision;
+
+    @PostConstruct
+    void init() {
+        ScalingSettingsCheck.requireValid(settings);
+        anomalies = new FleetAnomalyReporter(settings, audit, meters);
+        verifier = new ScalingVerifier(settings, clients, vertx, audit, meters);
+    }
 
     void onLeadership(@ObservesAsync LeaderElection.Leadership leadership) {
         if (leadership.leader()) {
@@ -87,6 +104,7 @@ public class Reconciler {
     @PreDestroy
     void stop() {
         thread.shutdownNow();
+        verifier.close();
     }
 
     /** Queues one reconcile; requests arriving while one waits are folded into it. */

@@ -3,7 +3,6 @@ package com.example.fleet.scaling;
 import java.time.Duration;
 import java.util.Optional;
 
-import com.example.fleet.consul.WaitDuration;
 import com.example.fleet.consul.WatchTiming;
 import com.example.fleet.support.PositiveDuration;
 
@@ -11,7 +10,10 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithConverter;
 import io.smallrye.config.WithDefault;
 
-/** Where the replica policy lives and how it is watched. */
+/**
+ * Where the replica policy lives, how it is watched and acted on. The ranges Consul imposes are checked at startup
+ * ({@link ScalingSettingsCheck}).
+ */
 @ConfigMapping(prefix = "fleet.scaling")
 public interface ScalingSettings {
 
@@ -29,7 +31,7 @@ public interface ScalingSettings {
 
     /** Wait of each blocking query on the policy, leader and drain keys (at most 10m). */
     @WithDefault("60s")
-    @WithConverter(WaitDuration.class)
+    @WithConverter(PositiveDuration.class)
     Duration watchWait();
 
     /** Least time between two queries on one of those keys. */
@@ -39,12 +41,10 @@ public interface ScalingSettings {
 
     /** TTL of the leader's Consul session (10s to 86400s): a dead leader's lock is freed after at most twice this. */
     @WithDefault("15s")
-    @WithConverter(SessionTtlConverter.class)
     Duration sessionTtl();
 
     /** Consul's lock-delay (0s to 60s): after a leader's session ends, nobody may take the lock for this long. */
     @WithDefault("5s")
-    @WithConverter(LockDelayConverter.class)
     Duration lockDelay();
 
     /** The leader lock is {@code <leader-prefix>/<service>/leader}; its value is the leader's instance ID. */
@@ -56,7 +56,6 @@ public interface ScalingSettings {
      * only); the {@link Actuator} bean of that name is used.
      */
     @WithDefault(ActuatorName.NONE)
-    @WithConverter(ActuatorName.class)
     String actuator();
 
     /** How often the leader compares the policy with the fleet, besides on every policy or leadership change. */

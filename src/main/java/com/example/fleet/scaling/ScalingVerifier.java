@@ -10,11 +10,6 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 
-import jakarta.annotation.PostConstruct;
-import jakarta.annotation.PreDestroy;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
-
 import org.jboss.logging.Logger;
 
 import com.example.fleet.consul.BlockingQueryLoop;
@@ -25,7 +20,6 @@ import com.example.fleet.consul.ServiceHealth;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.quarkus.runtime.Startup;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.ext.consul.ConsulClient;
 
@@ -33,36 +27,31 @@ import io.vertx.mutiny.ext.consul.ConsulClient;
  * After a scaling action, waits until Consul shows what the decision leads to (as many passing instances, none of
  * the victims) and audits the outcome. It follows the service with a blocking query from the last index, so it sees
  * each change as Consul makes it; after {@code verify-timeout} it gives up with an ERROR and
- * {@code fleet_scaling_verification_failures_total}, and the next reconcile decides again.
+ * {@code fleet_scaling_verification_failures_total}, and the next reconcile decides again. Used by the
+ * {@link Reconciler}, on its thread.
  */
-@Startup // the failure counter exists from the start, so an alert on its increase sees the first failure
-@ApplicationScoped
-public class ScalingVerifier {
+final class ScalingVerifier {
 
     private static final Logger LOG = Logger.getLogger(ScalingVerifier.class);
 
-    @Inject
-    ScalingSettings settings;
-    @Inject
-    ConsulClients clients;
-    @Inject
-    Vertx vertx;
-    @Inject
-    AuditLog audit;
-    @Inject
-    MeterRegistry meters;
-
-    private Counter failures;
-    /** Created by the first verification (only leaders verify); touched on the reconciler thread only. */
+    private final ScalingSettings settings;
+    private final ConsulClients clients;
+    private final Vertx vertx;
+    private final AuditLog audit;
+    private final Counter failures;
+    /** Created by the first verification (only leaders verify). */
     private ConsulClient watchClient;
 
-    @PostConstruct
-    void registerMetrics() {
-        failures = Counter.builder("fleet.scaling.verification.failures")
+    /** Registers the failure counter at once, so an alert on its increase sees the first failure. */
+    ScalingVerifier(ScalingSettings settings, ConsulClients clients, Vertx vertx, AuditLog audit, MeterRegistry meters) {
+        this.settings = settings;
+        this.clients = clients;
+        this.vertx = vertx;
+        this.audit = audit;
+        this.failures = Counter.builder("fleet.scaling.verification.failures")
                 .description("scaling actions after which Consul did not show the expected fleet").register(meters);
     }
 
-    @PreDestroy
     void close() {
         if (watchClient != null) {
             watchClient.close();

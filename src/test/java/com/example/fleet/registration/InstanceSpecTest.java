@@ -59,6 +59,5 @@ class InstanceSpecTest {
         assertThatThrownBy(() -> new ServiceNameConverter().convert("-bad_name"))
                 .hasMessageContaining("not a valid Consul service name");
         assertThatThrownBy(() -> new WeightConverter().convert("0")).hasMessageContaining("outside 1-1000");
-        assertThatThrownBy(() -> new DeregisterAfterConverter().convert("30s")).hasMessageContaining("minimum of 1m");
     }
 }

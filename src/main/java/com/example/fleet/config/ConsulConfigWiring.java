@@ -1,4 +1,4 @@
-package com.example.fleet.consul;
+package com.example.fleet.config;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -11,6 +11,12 @@ import jakarta.annotation.Priority;
 
 import org.jboss.logging.Logger;
 
+import com.example.fleet.consul.AgentProbe;
+import com.example.fleet.consul.ConsulAddress;
+import com.example.fleet.consul.ConsulAddressConverter;
+import com.example.fleet.devmode.DevModeConsul;
+
+import io.quarkus.runtime.LaunchMode;
 import io.smallrye.config.ConfigSourceInterceptor;
 import io.smallrye.config.ConfigSourceInterceptorContext;
 import io.smallrye.config.ConfigValue;
@@ -23,7 +29,10 @@ import io.smallrye.config.Priorities;
  * <li>{@code fleet.consul.derived.host-port} and {@code .use-https}: the address split the way the extension
  * wants it;</li>
  * <li>{@code fleet.consul.derived.config-enabled}: whether to read KV at startup, from
- * {@code fleet.consul.config-mode} and whether the agent answers.</li>
+ * {@code fleet.consul.config-mode} and whether the agent answers;</li>
+ * <li>{@code fleet.consul.dev-agent.address}, which the dev profile's address falls back to: in dev mode with the
+ * dev agent enabled, the agent started for it from {@code fleet.consul.dev-agent.binary}; elsewhere the
+ * conventional local agent.</li>
  * </ul>
  * An interceptor, not a config source, because quarkus-config-consul reads its settings while configuration is
  * built: it sees plain sources and interceptors, but not what other source factories produce.
@@ -33,6 +42,7 @@ public class ConsulConfigWiring implements ConfigSourceInterceptor {
 
     private static final Logger LOG = Logger.getLogger(ConsulConfigWiring.class);
     static final String PREFIX = "fleet.consul.derived.";
+    static final String DEV_AGENT_ADDRESS = "fleet.consul.dev-agent.address";
     private static final String CONVENTIONAL_ADDRESS = "127.0.0.1:8500";
     private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(3);
 
@@ -41,6 +51,9 @@ public class ConsulConfigWiring implements ConfigSourceInterceptor {
 
     @Override
     public ConfigValue getValue(ConfigSourceInterceptorContext context, String name) {
+        if (name.equals(DEV_AGENT_ADDRESS)) {
+            return derived(name, devAgentAddress(context));
+        }
         if (!name.startsWith(PREFIX)) {
             return context.proceed(name);
         }
@@ -53,6 +66,19 @@ public class ConsulConfigWiring implements ConfigSourceInterceptor {
                     agent.get())));
             default -> context.proceed(name);
         };
+    }
+
+    private static String devAgentAddress(ConfigSourceInterceptorContext context) {
+        String enabled = value(context, "fleet.consul.dev-agent.enabled");
+        if (LaunchMode.current() == LaunchMode.DEVELOPMENT && (enabled == null || Boolean.parseBoolean(enabled.strip()))) {
+            return DevModeConsul.address(value(context, "fleet.consul.dev-agent.binary"));
+        }
+        return CONVENTIONAL_ADDRESS;
+    }
+
+    private static String value(ConfigSourceInterceptorContext context, String name) {
+        ConfigValue value = context.restart(name);
+        return value == null ? null : value.getValue();
     }
 
     private static Optional<ConsulAddress> address(ConfigSourceInterceptorContext context) {

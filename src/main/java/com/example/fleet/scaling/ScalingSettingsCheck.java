@@ -1,0 +1,44 @@
+package com.example.fleet.scaling;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import com.example.fleet.consul.WaitDuration;
+
+/**
+ * The ranges Consul imposes on the scaling settings, and the actuator names; checked when the application starts,
+ * so that a value outside them stops the start with every problem named instead of misbehaving later.
+ */
+final class ScalingSettingsCheck {
+
+    private static final Duration SHORTEST_SESSION_TTL = Duration.ofSeconds(10);
+    private static final Duration LONGEST_SESSION_TTL = Duration.ofDays(1);
+    private static final Duration LONGEST_LOCK_DELAY = Duration.ofSeconds(60);
+
+    private ScalingSettingsCheck() {
+    }
+
+    /** @throws IllegalArgumentException naming each setting out of range and its value */
+    static void requireValid(ScalingSettings settings) {
+        List<String> problems = new ArrayList<>();
+        if (!ActuatorName.ACCEPTED.contains(settings.actuator())) {
+            problems.add(ActuatorName.PROPERTY + ": '" + settings.actuator() + "' is not an actuator: use one of "
+                    + String.join(", ", ActuatorName.ACCEPTED));
+        }
+        Duration ttl = settings.sessionTtl();
+        if (ttl.compareTo(SHORTEST_SESSION_TTL) < 0 || ttl.compareTo(LONGEST_SESSION_TTL) > 0) {
+            problems.add("fleet.scaling.session-ttl: " + ttl + " is outside Consul's session TTL range of 10s to 86400s");
+        }
+        Duration lockDelay = settings.lockDelay();
+        if (lockDelay.isNegative() || lockDelay.compareTo(LONGEST_LOCK_DELAY) > 0) {
+            problems.add("fleet.scaling.lock-delay: " + lockDelay + " is outside Consul's lock-delay range of 0s to 60s");
+        }
+        if (settings.watchWait().compareTo(WaitDuration.MAX) > 0) {
+            problems.add("fleet.scaling.watch-wait: " + settings.watchWait() + " exceeds Consul's maximum wait of 10m");
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException("Invalid scaling settings: " + String.join("; ", problems));
+        }
+    }
+}
