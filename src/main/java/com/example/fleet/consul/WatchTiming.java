@@ -20,7 +20,7 @@ public record WatchTiming(Duration queryWait, Duration minInterval, Duration ret
             }
         }
         if (queryWait.compareTo(WaitDuration.MAX) > 0) {
-            throw new IllegalArgumentException("wait " + queryWait + " exceeds Consul's maximum of 10m");
+            throw new IllegalArgumentException("wait " + queryWait + " exceeds Consul's maximum wait of 10m");
         }
     }
 

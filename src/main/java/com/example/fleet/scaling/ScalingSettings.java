@@ -84,9 +84,16 @@ public interface ScalingSettings {
         Optional<String> deployment();
     }
 
-    /** How the policy, leader and drain watches pace themselves; errors are retried within 5 s. */
+    /**
+     * How the policy, leader and drain watches and the leader's verification pace themselves; errors are retried
+     * within 5 s. A wait above Consul's 10m stops the first of them to start.
+     */
     default WatchTiming watchTiming() {
-        return new WatchTiming(watchWait(), watchMinInterval(), Duration.ofSeconds(5));
+        try {
+            return new WatchTiming(watchWait(), watchMinInterval(), Duration.ofSeconds(5));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("fleet.scaling.watch-wait: " + e.getMessage(), e);
+        }
     }
 
     default String leaderKey() {

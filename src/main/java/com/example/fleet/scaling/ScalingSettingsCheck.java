@@ -4,8 +4,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-import com.example.fleet.consul.WaitDuration;
-
 /**
  * The ranges Consul imposes on the scaling settings, and the actuator names; checked when the application starts,
  * so that a value outside them stops the start with every problem named instead of misbehaving later.
@@ -33,9 +31,6 @@ final class ScalingSettingsCheck {
         Duration lockDelay = settings.lockDelay();
         if (lockDelay.isNegative() || lockDelay.compareTo(LONGEST_LOCK_DELAY) > 0) {
             problems.add("fleet.scaling.lock-delay: " + lockDelay + " is outside Consul's lock-delay range of 0s to 60s");
-        }
-        if (settings.watchWait().compareTo(WaitDuration.MAX) > 0) {
-            problems.add("fleet.scaling.watch-wait: " + settings.watchWait() + " exceeds Consul's maximum wait of 10m");
         }
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException("Invalid scaling settings: " + String.join("; ", problems));
