@@ -1,6 +1,5 @@
 package com.example.fleet.discovery;
 
-import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;

@@ -28,7 +28,6 @@ final class Deregistration {
     private final RegistrationSettings settings;
     private final Duration requestTimeout;
     private final RegistrationMetrics metrics;
-    private final String writePermission;
 
     Deregistration(ConsulClient consul, ScheduledExecutorService timers, RegistrationSettings settings,
             ConsulSettings consulSettings, RegistrationMetrics metrics) {
@@ -37,7 +36,6 @@ final class Deregistration {
         this.settings = settings;
         this.requestTimeout = consulSettings.requestTimeout();
         this.metrics = metrics;
-        this.writePermission = "service:write on \"" + settings.serviceName() + "\"";
     }
 
     /** True once the agent no longer lists the instance; false, after the ERROR, when that could not be verified. */
@@ -58,7 +56,7 @@ final class Deregistration {
         } catch (TimeoutException e) {
             reportLeftBehind(spec, "no verified answer within " + bound);
         } catch (RuntimeException e) {
-            reportLeftBehind(spec, ConsulErrors.describe(e, "deregister " + spec.id(), writePermission));
+            reportLeftBehind(spec, ConsulErrors.describe(e, "deregister " + spec.id(), spec.writePermission()));
         }
         return false;
     }
@@ -74,7 +72,7 @@ final class Deregistration {
                 .map(done -> Optional.<String>empty())
                 // with ACLs an ID the agent no longer holds answers "Unknown service": the read-back decides
                 .onFailure().recoverWithItem(failure -> Optional.of(
-                        ConsulErrors.describe(failure, "deregister " + spec.id(), writePermission)))
+                        ConsulErrors.describe(failure, "deregister " + spec.id(), spec.writePermission())))
                 .chain(deregisterFailure -> consul.localServices()
                         .onFailure().transform(failure -> new NotVerified(
                                 ConsulErrors.describe(failure, "read back " + spec.id(), "service:read")))

@@ -23,7 +23,6 @@ final class Heartbeat {
     private final RegistrationSettings settings;
     private final RegistrationMetrics metrics;
     private final LoopStatus status;
-    private final String writePermission;
 
     private volatile boolean stopped;
     private volatile Cancellable running = () -> { };
@@ -36,7 +35,6 @@ final class Heartbeat {
         this.settings = settings;
         this.metrics = metrics;
         this.status = status;
-        this.writePermission = "service:write on \"" + settings.serviceName() + "\"";
     }
 
     /** Passes the check of {@code spec} every interval until stopped, or until the agent forgot it. */
@@ -70,7 +68,7 @@ final class Heartbeat {
                     metrics.heartbeatFailed();
                     if (!ConsulErrors.isUnknownCheck(failure)) {
                         status.report(ConsulErrors.describe(failure, "pass the TTL check of " + spec.id(),
-                                writePermission), ConsulErrors.isAccessDenied(failure));
+                                spec.writePermission()), ConsulErrors.isAccessDenied(failure));
                     }
                 })
                 .onFailure(failure -> !ConsulErrors.isUnknownCheck(failure)).retry()

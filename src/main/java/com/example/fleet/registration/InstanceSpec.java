@@ -53,6 +53,11 @@ public record InstanceSpec(String id, String serviceName, String address, int po
         return serviceName + "-" + address.replaceAll("[^A-Za-z0-9.]", "-") + "-" + port;
     }
 
+    /** The ACL permission that registering, heartbeats and leaving need, for messages. */
+    public String writePermission() {
+        return "service:write on \"" + serviceName + "\"";
+    }
+
     public String ttlCheckId() {
         return HealthEntry.heartbeatCheckId(id);
     }

@@ -36,7 +36,6 @@ final class RegistrationAttempts {
     private final RegistrationSettings settings;
     private final RegistrationMetrics metrics;
     private final LoopStatus status;
-    private final String writePermission;
 
     private volatile boolean stopped;
     private volatile Cancellable running = () -> { };
@@ -52,7 +51,6 @@ final class RegistrationAttempts {
         this.settings = settings;
         this.metrics = metrics;
         this.status = status;
-        this.writePermission = "service:write on \"" + settings.serviceName() + "\"";
     }
 
     /** Registers {@code spec} until the read-back holds, then tells {@code onVerified} how many attempts it took. */
@@ -64,7 +62,7 @@ final class RegistrationAttempts {
                 })
                 .onFailure().invoke(failure -> {
                     metrics.attemptFailed();
-                    status.report(ConsulErrors.describe(failure, "register " + spec.id(), writePermission),
+                    status.report(ConsulErrors.describe(failure, "register " + spec.id(), spec.writePermission()),
                             ConsulErrors.isAccessDenied(failure));
                 })
                 .onFailure().retry().withBackOff(settings.retryInitialDelay(), settings.retryMaxDelay()).withJitter(0.5)
