@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.stream.Stream;
 
 import com.example.fleet.consul.AgentProbe;
@@ -113,9 +112,9 @@ public final class DevConsulAgent {
         return process.isAlive();
     }
 
-    /** The agent's own process, once it runs. */
-    public Optional<ProcessHandle> processHandle() {
-        return process.child();
+    /** The agent's process. */
+    public ProcessHandle processHandle() {
+        return process.handle();
     }
 
     /** Stops the agent; a dev agent keeps everything in memory, so all its state is lost. */

@@ -7,35 +7,39 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A child process that cannot outlive the JVM that started it: a small shell watchdog runs it, ends it when
- * told to, and ends it when the JVM is gone, even after kill -9 of the JVM. Used for Consul dev agents and, in
- * tests, for instances of the packaged application.
+ * A child process that cannot outlive the JVM that started it, even after kill -9 of the JVM: a small shell starts
+ * a watcher in the background, then replaces itself with the command ({@code exec}), so the process this class
+ * holds is the command itself and signals reach it directly. The watcher checks every second and stops the
+ * command (SIGTERM) once the JVM is gone. Used by the local actuator for the instances it starts, by dev mode for
+ * its Consul agent, and by the tests.
  */
 public final class JvmBoundProcess {
 
-    /** $1 is the JVM's PID; the command follows. SIGTERM to the watchdog is passed on to the command. */
-    private static final String WATCHDOG = """
+    /**
+     * $1 is the JVM's PID; the command follows. {@code $$} is the shell's PID, which {@code exec} gives to the
+     * command. The watcher ends with the command too, and signals it only while the command was still alive at
+     * its last look.
+     */
+    private static final String WATCHED_EXEC = """
             jvm=$1; shift
-            "$@" & child=$!
-            trap 'kill -TERM $child 2>/dev/null; wait $child; exit $?' TERM INT HUP
-            while kill -0 "$jvm" 2>/dev/null && kill -0 "$child" 2>/dev/null; do sleep 1; done
-            kill -TERM $child 2>/dev/null; wait $child
+            (while kill -0 "$jvm" 2>/dev/null && kill -0 $$ 2>/dev/null; do sleep 1; done
+             kill -0 "$jvm" 2>/dev/null || kill -TERM $$ 2>/dev/null) &
+            exec "$@"
             """;
 
-    private final Process watchdog;
+    private final Process process;
 
-    private JvmBoundProcess(Process watchdog) {
-        this.watchdog = watchdog;
+    private JvmBoundProcess(Process process) {
+        this.process = process;
     }
 
     /** Starts {@code command} with extra environment variables, its output appended to {@code log}. */
     public static JvmBoundProcess start(List<String> command, Map<String, String> environment, Path log)
             throws IOException {
-        List<String> wrapped = new ArrayList<>(List.of("sh", "-c", WATCHDOG, "jvm-bound",
+        List<String> wrapped = new ArrayList<>(List.of("sh", "-c", WATCHED_EXEC, "jvm-bound",
                 Long.toString(ProcessHandle.current().pid())));
         wrapped.addAll(command);
         ProcessBuilder builder = new ProcessBuilder(wrapped).redirectErrorStream(true)
@@ -45,40 +49,37 @@ public final class JvmBoundProcess {
         return new JvmBoundProcess(builder.start());
     }
 
-    /** The command's own process (not the watchdog's), once it runs. */
-    public Optional<ProcessHandle> child() {
-        return watchdog.children().findFirst();
+    /** The command's process. */
+    public ProcessHandle handle() {
+        return process.toHandle();
     }
 
     public boolean isAlive() {
-        return watchdog.isAlive();
+        return process.isAlive();
     }
 
     public int exitValue() {
-        return watchdog.exitValue();
+        return process.exitValue();
     }
 
     /** Asks the command to stop (SIGTERM) and waits; kills it when it does not stop within {@code grace}. */
     public void stop(Duration grace) {
-        Optional<ProcessHandle> child = child();
-        watchdog.destroy();
+        process.destroy();
         try {
-            if (!watchdog.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+            if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
                 kill();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             kill();
         }
-        child.ifPresent(ProcessHandle::destroyForcibly);
     }
 
-    /** Kills the command at once (SIGKILL), as a crash would; the watchdog then exits by itself. */
+    /** Kills the command at once (SIGKILL), as a crash would, and waits until it is gone. */
     public void kill() {
-        child().ifPresent(ProcessHandle::destroyForcibly);
-        watchdog.destroyForcibly();
+        process.destroyForcibly();
         try {
-            watchdog.waitFor(10, TimeUnit.SECONDS);
+            process.waitFor(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -86,6 +87,6 @@ public final class JvmBoundProcess {
 
     /** Waits for the command to end by itself. */
     public boolean waitFor(Duration timeout) throws InterruptedException {
-        return watchdog.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 }

@@ -119,7 +119,7 @@ public final class AppInstance implements AutoCloseable {
 
     /** SIGTERM without waiting. */
     public void signalStop() {
-        process.child().ifPresent(ProcessHandle::destroy);
+        process.handle().destroy();
     }
 
     /** SIGKILL, as a crash. */

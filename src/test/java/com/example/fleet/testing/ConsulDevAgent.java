@@ -93,11 +93,9 @@ public final class ConsulDevAgent implements AutoCloseable {
     /** Kills the agent at once, as a crash would. */
     public synchronized void kill() {
         if (running != null) {
-            running.processHandle().ifPresent(agent -> {
-                agent.destroyForcibly();
-                agent.onExit().orTimeout(10, TimeUnit.SECONDS).join();
-            });
-            running.stop();
+            ProcessHandle agent = running.processHandle();
+            agent.destroyForcibly();
+            agent.onExit().orTimeout(10, TimeUnit.SECONDS).join();
             running = null;
         }
     }
