@@ -8,6 +8,8 @@ import java.time.Duration;
  */
 public record WatchTiming(Duration queryWait, Duration minInterval, Duration retryMaxDelay) {
 
+    /** Consul's longest wait; it cuts a longer one silently. */
+    public static final Duration MAX_WAIT = Duration.ofMinutes(10);
     /** The first retry after an error comes this soon (or at the longest delay, if that is shorter). */
     private static final Duration FIRST_RETRY = Duration.ofMillis(100);
     /** Beyond the wait and Consul's jitter: time for the network and a busy agent. */
@@ -19,7 +21,7 @@ public record WatchTiming(Duration queryWait, Duration minInterval, Duration ret
                 throw new IllegalArgumentException("watch durations must be positive, got " + positive);
             }
         }
-        if (queryWait.compareTo(WaitDuration.MAX) > 0) {
+        if (queryWait.compareTo(MAX_WAIT) > 0) {
             throw new IllegalArgumentException("wait " + queryWait + " exceeds Consul's maximum wait of 10m");
         }
     }

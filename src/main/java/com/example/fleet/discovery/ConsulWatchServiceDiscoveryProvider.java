@@ -1,5 +1,6 @@
 package com.example.fleet.discovery;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -9,7 +10,6 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
 import com.example.fleet.consul.ConsulClients;
-import com.example.fleet.consul.WaitDuration;
 import com.example.fleet.consul.WatchTiming;
 import com.example.fleet.support.PositiveDuration;
 
@@ -55,9 +55,16 @@ public class ConsulWatchServiceDiscoveryProvider implements ServiceDiscoveryProv
         InstanceFilter filter = InstanceFilter.parse(Boolean.parseBoolean(config.getAcceptWarning()), config.getTags(),
                 config.getMeta(), where);
         PositiveDuration durations = new PositiveDuration();
-        WatchTiming timing = new WatchTiming(new WaitDuration().convert(config.getWait(), where + ".wait"),
-                durations.convert(config.getMinInterval(), where + ".min-interval"),
-                durations.convert(config.getRetryMaxDelay(), where + ".retry-max-delay"));
+        Duration wait = durations.convert(config.getWait(), where + ".wait");
+        Duration minInterval = durations.convert(config.getMinInterval(), where + ".min-interval");
+        Duration retryMaxDelay = durations.convert(config.getRetryMaxDelay(), where + ".retry-max-delay");
+        WatchTiming timing;
+        try {
+            timing = new WatchTiming(wait, minInterval, retryMaxDelay);
+        } catch (IllegalArgumentException e) {
+            // the durations are positive: only the wait can be out of Consul's range
+            throw new IllegalArgumentException(where + ".wait: " + e.getMessage(), e);
+        }
         ConsulWatchServiceDiscovery discovery = new ConsulWatchServiceDiscovery(consulService, filter,
                 durations.convert(config.getFirstSnapshotTimeout(), where + ".first-snapshot-timeout"),
                 clients.forWatch(timing), timing, vertx);
