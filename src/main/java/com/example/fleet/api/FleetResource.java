@@ -21,7 +21,6 @@ import com.example.fleet.api.GreetingResource.Greeting;
 import com.example.fleet.balancing.InstanceLoad;
 import com.example.fleet.balancing.PeakEwmaLoadBalancer;
 import com.example.fleet.balancing.PeakEwmaLoadBalancerProvider;
-import com.example.fleet.consul.LoadNote;
 import com.example.fleet.discovery.ConsulWatchMetadataKey;
 import com.example.fleet.discovery.ConsulWatchServiceDiscoveryProvider;
 import com.example.fleet.discovery.Snapshot;
@@ -34,7 +33,7 @@ import io.smallrye.stork.api.ServiceInstance;
 
 /**
  * The sample's view of its own fleet: call it through Stork, and show what the client knows of it (with
- * consul-watch and peak-ewma, also each instance's check status, heartbeat load and balancer estimate).
+ * consul-watch and peak-ewma, also each instance's check status and balancer estimate).
  */
 @Path("/api/fleet")
 @Produces(MediaType.APPLICATION_JSON)
@@ -42,7 +41,7 @@ public class FleetResource {
 
     /** One instance as the client sees it. */
     public record Member(long id, String consulId, String address, int port, String status, Object tags,
-            Map<String, String> meta, Optional<LoadNote> load, Optional<InstanceLoad> balancer) {
+            Map<String, String> meta, Optional<InstanceLoad> balancer) {
     }
 
     /** The whole view; {@code snapshotAgeMillis} grows while Consul does not answer. */
@@ -82,7 +81,7 @@ public class FleetResource {
 
     /**
      * What the client knows of the fleet. Instances come from Stork, so the view works with any discovery type;
-     * with consul-watch it adds check status, heartbeat load, snapshot age and the current Consul problem.
+     * with consul-watch it adds check status, snapshot age and the current Consul problem.
      */
     @GET
     public Uni<View> view() {
@@ -91,7 +90,7 @@ public class FleetResource {
                 .orElse(Map.of());
         return Stork.getInstance().getService(target).getInstances().map(instances -> new View(target,
                 instances.stream().sorted(Comparator.comparing(ServiceInstance::getPort))
-                        .map(instance -> member(instance, snapshot, estimates)).toList(),
+                        .map(instance -> member(instance, estimates)).toList(),
                 snapshot.map(Snapshot::index).orElse(-1L), snapshot.map(s -> s.age().toMillis()).orElse(-1L),
                 snapshot.flatMap(Snapshot::problem)));
     }
@@ -110,13 +109,11 @@ public class FleetResource {
         return election.view();
     }
 
-    private static Member member(ServiceInstance instance, Optional<Snapshot> snapshot,
-            Map<Long, InstanceLoad> estimates) {
+    private static Member member(ServiceInstance instance, Map<Long, InstanceLoad> estimates) {
         Map<?, Object> metadata = instance.getMetadata().getMetadata();
-        Optional<LoadNote> load = snapshot.map(s -> s.loads().get(instance.getId()));
         return new Member(instance.getId(), Objects.toString(metadata.get(ConsulWatchMetadataKey.SERVICE_ID), null),
                 instance.getHost(), instance.getPort(), Objects.toString(metadata.get(ConsulWatchMetadataKey.STATUS), null),
-                metadata.get(ConsulWatchMetadataKey.TAGS), instance.getLabels(), load,
+                metadata.get(ConsulWatchMetadataKey.TAGS), instance.getLabels(),
                 Optional.ofNullable(estimates.get(instance.getId())));
     }
 }

@@ -27,8 +27,11 @@ public interface ConsulSettings {
     /** ACL token sent as X-Consul-Token on every call. Default: CONSUL_HTTP_TOKEN. Never logged. */
     Optional<String> token();
 
-    /** Timeout of one request to the agent. */
-    @WithDefault("5s")
+    /**
+     * Timeout of one request to the agent (blocking queries wait longer by design). At most a third of
+     * {@code fleet.registration.ttl}, so that a heartbeat is answered or given up within its interval.
+     */
+    @WithDefault("3s")
     @WithConverter(PositiveDuration.class)
     Duration requestTimeout();
 

@@ -16,14 +16,12 @@ import io.vertx.ext.consul.ServiceEntry;
  * <li>the address is the service's, or the node's when Consul leaves the service's empty;</li>
  * <li>the status aggregates every check of the entry, node checks included: passing when all pass, warning when
  * some warn and none is worse, critical otherwise (maintenance mode is a critical check);</li>
- * <li>the heartbeat note is the output of the instance's own TTL check, {@code <service-id>:ttl}.</li>
  * </ul>
  *
  * @param address where to call the instance
- * @param heartbeatNote output of the instance's TTL check, when it has one with output
  */
 public record HealthEntry(String serviceId, String node, String nodeAddress, String address, int port,
-        List<String> tags, Map<String, String> meta, CheckStatus status, Optional<String> heartbeatNote) {
+        List<String> tags, Map<String, String> meta, CheckStatus status) {
 
     private static final String HEARTBEAT_CHECK_SUFFIX = ":ttl";
 
@@ -43,12 +41,9 @@ public record HealthEntry(String serviceId, String node, String nodeAddress, Str
         String nodeAddress = entry.getNode() == null ? null : entry.getNode().getAddress();
         String address = service.getAddress() == null || service.getAddress().isBlank() ? nodeAddress
                 : service.getAddress();
-        String heartbeat = heartbeatCheckId(service.getId());
-        Optional<String> note = checks.stream().filter(check -> heartbeat.equals(check.getId()))
-                .map(Check::getOutput).filter(output -> output != null && !output.isBlank()).findFirst();
         return new HealthEntry(service.getId(), entry.getNode() == null ? null : entry.getNode().getName(),
                 nodeAddress, address, service.getPort(), Optional.ofNullable(service.getTags()).orElse(List.of()),
-                Optional.ofNullable(service.getMeta()).orElse(Map.of()), status(checks), note);
+                Optional.ofNullable(service.getMeta()).orElse(Map.of()), status(checks));
     }
 
     /** Passing when every check passes; warning when some warn and none is worse; else critical. */
@@ -67,11 +62,6 @@ public record HealthEntry(String serviceId, String node, String nodeAddress, Str
     /** Every check passes: the instance takes traffic from any client and counts for the replica policy. */
     public boolean passing() {
         return status == CheckStatus.PASSING;
-    }
-
-    /** The load its heartbeat published; {@link LoadNote#NONE} when there is no readable note. */
-    public LoadNote load() {
-        return heartbeatNote.flatMap(LoadNote::parse).orElse(LoadNote.NONE);
     }
 
     /** The weight it registered in its Meta. */

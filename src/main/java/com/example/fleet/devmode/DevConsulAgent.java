@@ -70,8 +70,9 @@ public final class DevConsulAgent {
             throw new IOException("the Consul binary " + binary + " is not an executable file");
         }
         Path config = workDir.resolve("agent.json");
-        // check_update_interval 0s: heartbeat notes that change nothing but the output still reach the catalog at
-        // once, so readers of /v1/health see current load (an agent's default defers them up to 5 minutes)
+        // check_update_interval 0s: any change of a check's output reaches the catalog at once (an agent's default
+        // defers output-only changes up to 5 minutes), the worst case for watchers; heartbeats change no output, so
+        // the tests that count index changes prove that at the strictest setting
         Files.writeString(config, "{\"check_update_interval\": \"0s\"" + (extraConfig.isBlank() ? "" : ", " + extraConfig)
                 + "}\n");
         Path log = workDir.resolve("consul.log");

@@ -92,8 +92,7 @@ public final class ConsulWatchServiceDiscovery implements ServiceDiscovery {
     private void onAnswer(BlockingQueryLoop.Answer<List<HealthEntry>> answer) {
         List<HealthEntry> accepted = answer.value().stream().filter(filter::accepts).toList();
         List<ServiceInstance> instances = catalog.update(accepted);
-        Snapshot next = new Snapshot(instances, catalog.loads(accepted), answer.index(), Instant.now(),
-                Optional.empty());
+        Snapshot next = new Snapshot(instances, answer.index(), Instant.now(), Optional.empty());
         Snapshot previous = current.getAndSet(next);
         if (lastProblem != null) {
             LOG.infof("Consul answers again about '%s'", consulService);

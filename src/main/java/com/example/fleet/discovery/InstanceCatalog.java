@@ -7,7 +7,6 @@ import java.util.Map;
 import java.util.Optional;
 
 import com.example.fleet.consul.HealthEntry;
-import com.example.fleet.consul.LoadNote;
 
 import io.smallrye.stork.api.Metadata;
 import io.smallrye.stork.api.ServiceInstance;
@@ -48,19 +47,6 @@ final class InstanceCatalog {
         }
         byConsulId = next;
         return instances;
-    }
-
-    /** Per instance id, the load the entry's heartbeat note published, when it has a readable one. */
-    Map<Long, LoadNote> loads(List<HealthEntry> accepted) {
-        Map<Long, LoadNote> loads = new HashMap<>();
-        for (HealthEntry entry : accepted) {
-            Known known = byConsulId.get(key(entry));
-            if (known != null) {
-                entry.heartbeatNote().flatMap(LoadNote::parse)
-                        .ifPresent(load -> loads.put(known.instance().getId(), load));
-            }
-        }
-        return loads;
     }
 
     /** Service IDs are unique per node only. */

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.IntSupplier;
 import java.util.concurrent.atomic.AtomicReference;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -62,6 +63,8 @@ public class ConsulRegistrar {
     private final RegistrationSettings settings;
     private final ConsulSettings consulSettings;
     private final String httpHost;
+    /** Bound together with the HTTP server; -1 when the management interface is disabled. */
+    private final IntSupplier managementPort;
     private final Event<InstanceRegistered> registered;
     private final LoopStatus loop = new LoopStatus();
     private final ListeningPort listeningPort;
@@ -79,19 +82,20 @@ public class ConsulRegistrar {
 
     @Inject
     ConsulRegistrar(ConsulClient consul, HttpServer httpServer, Vertx vertx, RegistrationSettings settings,
-            ConsulSettings consulSettings, LoadTracker load, MeterRegistry meters, Event<InstanceRegistered> registered,
+            ConsulSettings consulSettings, MeterRegistry meters, Event<InstanceRegistered> registered,
             @ConfigProperty(name = "quarkus.http.host", defaultValue = "0.0.0.0") String httpHost) {
         RegistrationSettingsCheck.requireConsistent(settings, consulSettings);
         this.settings = settings;
         this.consulSettings = consulSettings;
         this.httpHost = httpHost;
+        this.managementPort = httpServer::getManagementPort;
         this.registered = registered;
         VertxTimers timers = new VertxTimers(vertx.getDelegate());
         this.metrics = new RegistrationMetrics(meters, () -> phase.get() == Phase.REGISTERED);
         this.listeningPort = new ListeningPort(httpServer::getPort, timers, PORT_PATIENCE,
                 LaunchMode.current() == LaunchMode.DEVELOPMENT);
         this.attempts = new RegistrationAttempts(consul, timers, settings, metrics, loop);
-        this.heartbeat = new Heartbeat(consul, load, timers, settings, metrics, loop);
+        this.heartbeat = new Heartbeat(consul, timers, settings, metrics, loop);
         this.deregistration = new Deregistration(consul, timers, settings, consulSettings, metrics);
     }
 
@@ -140,7 +144,8 @@ public class ConsulRegistrar {
     private void register(int boundPort) {
         InstanceSpec spec;
         try {
-            spec = InstanceSpec.of(settings, InstanceAddress.advertised(settings.address(), httpHost), boundPort);
+            spec = InstanceSpec.of(settings, InstanceAddress.advertised(settings.address(), httpHost), boundPort,
+                    managementPort.getAsInt());
         } catch (IllegalArgumentException e) {
             loop.report("Not registering in Consul: " + e.getMessage(), true);
             return;

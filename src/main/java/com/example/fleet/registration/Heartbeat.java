@@ -10,15 +10,17 @@ import io.smallrye.mutiny.subscription.Cancellable;
 import io.vertx.mutiny.ext.consul.ConsulClient;
 
 /**
- * Keeps the TTL check passing: every heartbeat interval (TTL/3) a pass whose note is the current load. A pass that
- * fails is retried with back-off capped at the interval, so one lost request does not cost a third of the TTL.
+ * Keeps the TTL check passing: every heartbeat interval (TTL/3) a pass without a note. The check's output never
+ * changes, so a pass stays on the local agent: it moves no index of the catalog and wakes no watcher of the
+ * service, whatever the agent's {@code check_update_interval}; only a change of status does (the load the scaling
+ * leader needs is read from the instance instead, see {@code load.LoadEndpoint}). A pass that fails is retried
+ * with back-off capped at the interval, so one lost request does not cost a third of the TTL.
  * When the agent no longer knows the check it has lost the registration: the loop ends and says so at once, to
  * register again. Runs on Vert.x timers; once stopped it does not start again.
  */
 final class Heartbeat {
 
     private final ConsulClient consul;
-    private final LoadTracker load;
     private final ScheduledExecutorService timers;
     private final RegistrationSettings settings;
     private final RegistrationMetrics metrics;
@@ -27,10 +29,9 @@ final class Heartbeat {
     private volatile boolean stopped;
     private volatile Cancellable running = () -> { };
 
-    Heartbeat(ConsulClient consul, LoadTracker load, ScheduledExecutorService timers, RegistrationSettings settings,
+    Heartbeat(ConsulClient consul, ScheduledExecutorService timers, RegistrationSettings settings,
             RegistrationMetrics metrics, LoopStatus status) {
         this.consul = consul;
-        this.load = load;
         this.timers = timers;
         this.settings = settings;
         this.metrics = metrics;
@@ -61,7 +62,7 @@ final class Heartbeat {
     private Uni<Void> beat(InstanceSpec spec) {
         return Uni.createFrom().deferred(() -> {
                     status.active();
-                    return consul.passCheckWithNote(spec.ttlCheckId(), load.current().toJson());
+                    return consul.passCheck(spec.ttlCheckId());
                 })
                 .invoke(() -> status.resolved(spec.id()))
                 .onFailure().invoke(failure -> {

@@ -6,9 +6,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 import com.example.fleet.consul.HealthEntry;
 import com.example.fleet.consul.ServiceWeight;
+import com.example.fleet.load.LoadEndpoint;
 
 import io.vertx.ext.consul.CheckOptions;
 import io.vertx.ext.consul.CheckStatus;
@@ -18,10 +20,13 @@ import io.vertx.ext.consul.ServiceOptions;
  * What this instance registers: an ID that is unique per process (service name, address and port), the real
  * address and port, version/environment/weight as tags and Meta, a TTL check sent as passing and, optionally, an
  * HTTP check on the readiness endpoint.
+ *
+ * @param managementPort the port of the management interface, when it is enabled: published in Meta so that the
+ *        scaling leader finds the load endpoint there
  */
 public record InstanceSpec(String id, String serviceName, String address, int port, String version,
         String environment, int weight, List<String> extraTags, Duration ttl, Duration deregisterCriticalAfter,
-        Optional<HttpCheck> httpCheck) {
+        Optional<HttpCheck> httpCheck, OptionalInt managementPort) {
 
     public record HttpCheck(String url, Duration interval) {
     }
@@ -36,8 +41,12 @@ public record InstanceSpec(String id, String serviceName, String address, int po
         }
     }
 
-    /** The registration of this instance, with the configured port if any, else the one the server bound. */
-    public static InstanceSpec of(RegistrationSettings settings, String address, int boundPort) {
+    /**
+     * The registration of this instance, with the configured port if any, else the one the server bound.
+     *
+     * @param managementPort the management interface's bound port, or a value ≤ 0 when it is disabled
+     */
+    public static InstanceSpec of(RegistrationSettings settings, String address, int boundPort, int managementPort) {
         int port = settings.port().orElse(boundPort);
         Optional<HttpCheck> http = settings.httpCheck().enabled()
                 ? Optional.of(new HttpCheck("http://" + hostForUrl(address) + ":" + port + settings.httpCheck().path(),
@@ -45,7 +54,8 @@ public record InstanceSpec(String id, String serviceName, String address, int po
                 : Optional.empty();
         return new InstanceSpec(instanceId(settings.serviceName(), address, port), settings.serviceName(), address, port,
                 settings.version(), settings.environment(), settings.weight(), settings.tags().orElse(List.of()),
-                settings.ttl(), settings.deregisterCriticalAfter(), http);
+                settings.ttl(), settings.deregisterCriticalAfter(), http,
+                managementPort > 0 ? OptionalInt.of(managementPort) : OptionalInt.empty());
     }
 
     /** name-address-port, with the characters Consul IDs and URLs dislike replaced. */
@@ -83,6 +93,7 @@ public record InstanceSpec(String id, String serviceName, String address, int po
         meta.put("version", version);
         meta.put("environment", environment);
         meta.put(ServiceWeight.META_KEY, Integer.toString(weight));
+        managementPort.ifPresent(management -> meta.put(LoadEndpoint.MANAGEMENT_PORT_META, Integer.toString(management)));
         return meta;
     }
 

@@ -49,8 +49,12 @@ public interface RegistrationSettings {
     /** Extra tags. */
     Optional<List<String>> tags();
 
-    /** TTL of the check that heartbeats keep passing; heartbeats are sent every TTL/3. */
-    @WithDefault("30s")
+    /**
+     * TTL of the check that heartbeats keep passing; heartbeats are sent every TTL/3. A killed instance turns
+     * critical in Consul within this time. Heartbeats stay on the local agent (they change nothing in the catalog),
+     * so a short TTL costs the servers nothing. At least 3 times {@code fleet.consul.request-timeout}.
+     */
+    @WithDefault("10s")
     @WithConverter(PositiveDuration.class)
     Duration ttl();
 

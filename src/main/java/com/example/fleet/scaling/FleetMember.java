@@ -1,26 +1,34 @@
 package com.example.fleet.scaling;
 
 import java.util.Comparator;
+import java.util.Optional;
+import java.util.OptionalInt;
 
 import com.example.fleet.consul.HealthEntry;
-import com.example.fleet.consul.LoadNote;
+import com.example.fleet.load.LoadEndpoint;
+import com.example.fleet.load.LoadNote;
 
 import io.vertx.ext.consul.CheckStatus;
 
 /**
- * One instance as the leader sees it in Consul, with the load its heartbeat publishes.
+ * One instance as the leader sees it in Consul; its load is read from the instance itself, and only when the
+ * leader chooses victims ({@link CandidateLoads}).
  *
  * @param status the aggregated status of its checks, as {@link HealthEntry} reads it
- * @param lastRequestMillis epoch milliseconds of its last request, 0 when it never had one
+ * @param managementPort the port of its management interface, when it registered one
+ * @param load what it answered when asked for its load; empty when not asked, or when it did not answer
  */
-public record FleetMember(String id, String address, int port, CheckStatus status, int inFlight,
-        long lastRequestMillis, double ratePerSecond) {
+public record FleetMember(String id, String address, int port, OptionalInt managementPort, CheckStatus status,
+        Optional<LoadNote> load) {
 
-    /** Reads an entry of /v1/health/service; a missing or unreadable note counts as no load. */
+    /** Reads an entry of /v1/health/service; the load is not known yet. */
     static FleetMember of(HealthEntry entry) {
-        LoadNote load = entry.load();
-        return new FleetMember(entry.serviceId(), entry.address(), entry.port(), entry.status(), load.inFlight(),
-                load.lastRequestMillis(), load.ratePerSecond());
+        return new FleetMember(entry.serviceId(), entry.address(), entry.port(),
+                port(entry.meta().get(LoadEndpoint.MANAGEMENT_PORT_META)), entry.status(), Optional.empty());
+    }
+
+    FleetMember withLoad(Optional<LoadNote> read) {
+        return new FleetMember(id, address, port, managementPort, status, read);
     }
 
     /** Every check passes: it counts for the replica policy and may be chosen for scale-in. */
@@ -36,15 +44,29 @@ public record FleetMember(String id, String address, int port, CheckStatus statu
         return status == CheckStatus.CRITICAL;
     }
 
-    /** Scale-in victims first: the order the policy names, instance ID last so that the choice is stable. */
+    /**
+     * Scale-in victims first: the order the policy names, instance ID last so that the choice is stable. A member
+     * whose load is unknown counts as idle and never requested ({@link LoadNote#NONE}), so it goes first.
+     */
     static Comparator<FleetMember> victimsFirst(ScaleInOrder order) {
-        Comparator<FleetMember> byLoad = switch (order) {
-            case LEAST_RECENTLY_REQUESTED -> Comparator.comparingLong(FleetMember::lastRequestMillis)
-                    .thenComparingInt(FleetMember::inFlight);
-            case LOWEST_LOAD -> Comparator.comparingInt(FleetMember::inFlight)
-                    .thenComparingDouble(FleetMember::ratePerSecond)
-                    .thenComparingLong(FleetMember::lastRequestMillis);
+        Comparator<LoadNote> byLoad = switch (order) {
+            case LEAST_RECENTLY_REQUESTED -> Comparator.comparingLong(LoadNote::lastRequestMillis)
+                    .thenComparingInt(LoadNote::inFlight);
+            case LOWEST_LOAD -> Comparator.comparingInt(LoadNote::inFlight)
+                    .thenComparingDouble(LoadNote::ratePerSecond)
+                    .thenComparingLong(LoadNote::lastRequestMillis);
         };
-        return byLoad.thenComparing(FleetMember::id);
+        return Comparator.comparing((FleetMember member) -> member.load().orElse(LoadNote.NONE), byLoad)
+                .thenComparing(FleetMember::id);
+    }
+
+    /** A port written in Meta by another instance; anything else reads as none, so the service port is tried. */
+    private static OptionalInt port(String meta) {
+        try {
+            int port = meta == null ? 0 : Integer.parseInt(meta.strip());
+            return port > 0 && port <= 65535 ? OptionalInt.of(port) : OptionalInt.empty();
+        } catch (NumberFormatException e) {
+            return OptionalInt.empty();
+        }
     }
 }

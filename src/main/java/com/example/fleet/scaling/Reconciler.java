@@ -21,6 +21,8 @@ import org.jboss.logging.Logger;
 
 import com.example.fleet.consul.ConsulClients;
 import com.example.fleet.consul.ServiceHealth;
+import com.example.fleet.load.LoadEndpoint;
+import com.example.fleet.load.LoadReader;
 import com.example.fleet.registration.ConsulRegistrar;
 
 import io.micrometer.core.instrument.MeterRegistry;
@@ -68,6 +70,10 @@ public class Reconciler {
     MeterRegistry meters;
     @Inject
     Tracer tracer;
+    @Inject
+    LoadReader loadReader;
+    @Inject
+    LoadEndpoint loadEndpoint;
 
     private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread t = new Thread(runnable, "fleet-reconciler");
@@ -77,6 +83,7 @@ public class Reconciler {
     private final AtomicBoolean queued = new AtomicBoolean();
     private FleetAnomalyReporter anomalies;
     private ScalingVerifier verifier;
+    private CandidateLoads candidateLoads;
     private volatile ScheduledFuture<?> periodic;
     /** The last decision audited; touched only on the reconciler thread. */
     private String lastDecision;
@@ -86,6 +93,7 @@ public class Reconciler {
         ScalingSettingsCheck.requireValid(settings);
         anomalies = new FleetAnomalyReporter(settings, audit, meters);
         verifier = new ScalingVerifier(settings, clients, vertx, audit, meters);
+        candidateLoads = new CandidateLoads(loadReader, loadEndpoint, settings.loadReadTimeout());
     }
 
     void onLeadership(@ObservesAsync LeaderElection.Leadership leadership) {
@@ -137,8 +145,12 @@ public class Reconciler {
         List<FleetMember> members = members();
         anomalies.reportGhosts(members, traceId);
         anomalies.reportUnregistered(members, actuator.running(), traceId);
-        ScalingDecision decision = ScalingDecision.decide(policy.get(), members,
-                registrar.status().instanceId().orElse(""));
+        String self = registrar.status().instanceId().orElse("");
+        Optional<CandidateLoads.Read> loads = ScalingDecision.hasSurplus(policy.get(), members)
+                ? Optional.of(candidateLoads.attach(members, self))
+                : Optional.empty();
+        ScalingDecision decision = ScalingDecision.decide(policy.get(),
+                loads.map(CandidateLoads.Read::members).orElse(members), self);
         if (decision.changesNothing()) {
             lastDecision = null;
             return;
@@ -156,7 +168,9 @@ public class Reconciler {
         } else {
             audit.record(traceId, "victims-chosen", settings.service(), Optional.empty(),
                     Optional.of(decision.victims().stream().map(FleetMember::id).collect(Collectors.joining(","))),
-                    "order " + policy.get().scaleInOrder().wireName() + "; the leader never removes itself");
+                    "order " + policy.get().scaleInOrder().wireName() + "; "
+                            + loads.map(CandidateLoads.Read::describe).orElse("no load read")
+                            + "; the leader never removes itself");
             actuator.scaleIn(decision.victims(), traceId);
         }
         if (actuator.changesTheFleet()) {

@@ -31,10 +31,23 @@ public record ScalingDecision(int passing, int desired, int toStart, List<FleetM
         if (passing.size() < desired) {
             return new ScalingDecision(passing.size(), desired, desired - passing.size(), List.of());
         }
-        List<FleetMember> victims = passing.stream().filter(member -> !member.id().equals(self))
+        List<FleetMember> victims = candidates(members, self).stream()
                 .sorted(FleetMember.victimsFirst(policy.scaleInOrder()))
                 .limit(passing.size() - desired).toList();
         return new ScalingDecision(passing.size(), desired, 0, victims);
+    }
+
+    /**
+     * Whether {@link #decide} would choose victims among these members: more pass than the policy asks for. Only
+     * then is the load of the candidates worth reading.
+     */
+    public static boolean hasSurplus(ReplicaPolicy policy, List<FleetMember> members) {
+        return members.stream().filter(FleetMember::passing).count() > policy.replicas();
+    }
+
+    /** The members {@link #decide} may choose victims from: passing, and not the leader. */
+    static List<FleetMember> candidates(List<FleetMember> members, String self) {
+        return members.stream().filter(FleetMember::passing).filter(member -> !member.id().equals(self)).toList();
     }
 
     /** The fleet matches the policy, or the only instance that could go is the leader. */

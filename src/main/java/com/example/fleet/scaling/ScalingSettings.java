@@ -68,6 +68,15 @@ public interface ScalingSettings {
     @WithConverter(PositiveDuration.class)
     Duration verifyTimeout();
 
+    /**
+     * How long the leader waits for the candidates of a scale-in to answer their load ({@code GET /q/fleet/load}),
+     * all read in parallel. A candidate that has not answered by then counts as idle and never requested, so it is
+     * among the first removed: an instance that cannot answer a request of its own is the cheapest to lose.
+     */
+    @WithDefault("1s")
+    @WithConverter(PositiveDuration.class)
+    Duration loadReadTimeout();
+
     /** A victim of scale-in exits once it sees {@code <leader-prefix>/<service>/drain/<instance-id>}. */
     default String drainKey(String instanceId) {
         return leaderPrefix() + "/" + service() + "/drain/" + instanceId;

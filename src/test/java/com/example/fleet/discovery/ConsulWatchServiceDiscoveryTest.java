@@ -211,7 +211,6 @@ class ConsulWatchServiceDiscoveryTest {
     }
 
     private static HealthEntry entry(List<String> tags) {
-        return new HealthEntry("id", "node", "127.0.0.1", "127.0.0.1", 7000, tags, Map.of(), CheckStatus.PASSING,
-                Optional.empty());
+        return new HealthEntry("id", "node", "127.0.0.1", "127.0.0.1", 7000, tags, Map.of(), CheckStatus.PASSING);
     }
 }

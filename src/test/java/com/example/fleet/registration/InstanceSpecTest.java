@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 import org.junit.jupiter.api.Test;
 
@@ -16,7 +17,8 @@ class InstanceSpecTest {
 
     private final InstanceSpec spec = new InstanceSpec("fleet-service-10.0.0.7-8080", "fleet-service", "10.0.0.7",
             8080, "1.2.3", "prod", 5, List.of("canary"), Duration.ofSeconds(30), Duration.ofMinutes(1),
-            Optional.of(new InstanceSpec.HttpCheck("http://10.0.0.7:8080/q/health/ready", Duration.ofSeconds(10))));
+            Optional.of(new InstanceSpec.HttpCheck("http://10.0.0.7:8080/q/health/ready", Duration.ofSeconds(10))),
+            OptionalInt.empty());
 
     @Test
     void idIsUniquePerAddressAndPort() {
@@ -29,7 +31,15 @@ class InstanceSpecTest {
         ServiceOptions options = spec.toServiceOptions();
         assertThat(options.getTags()).containsExactly("version=1.2.3", "env=prod", "weight=5", "canary");
         assertThat(options.getMeta()).containsEntry("version", "1.2.3").containsEntry("environment", "prod")
-                .containsEntry("weight", "5");
+                .containsEntry("weight", "5").doesNotContainKey("management-port");
+    }
+
+    @Test
+    void publishesTheManagementPortOnlyWhenTheManagementInterfaceIsEnabled() {
+        InstanceSpec withManagement = new InstanceSpec(spec.id(), spec.serviceName(), spec.address(), spec.port(),
+                spec.version(), spec.environment(), spec.weight(), spec.extraTags(), spec.ttl(),
+                spec.deregisterCriticalAfter(), Optional.empty(), OptionalInt.of(9000));
+        assertThat(withManagement.toServiceOptions().getMeta()).containsEntry("management-port", "9000");
     }
 
     @Test
@@ -47,7 +57,7 @@ class InstanceSpecTest {
     void refusesAPortNoServerCanListenOn() {
         for (int port : new int[] { -1, 0, 65536 }) {
             assertThatThrownBy(() -> new InstanceSpec("svc-10.0.0.7-" + port, "svc", "10.0.0.7", port, "1", "prod", 1,
-                    List.of(), Duration.ofSeconds(30), Duration.ofMinutes(1), Optional.empty()))
+                    List.of(), Duration.ofSeconds(30), Duration.ofMinutes(1), Optional.empty(), OptionalInt.empty()))
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("must be 1-65535, got " + port)
                     .hasMessageContaining("fleet.registration.port");

@@ -7,6 +7,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
 
 import jakarta.inject.Inject;
 
@@ -86,7 +88,8 @@ class KubernetesActuatorTest {
     }
 
     private static FleetMember member(String address) {
-        return new FleetMember("fleet-service-" + address + "-8080", address, 8080, CheckStatus.PASSING, 0, 0, 0.0);
+        return new FleetMember("fleet-service-" + address + "-8080", address, 8080, OptionalInt.empty(),
+                CheckStatus.PASSING, Optional.empty());
     }
 
     private Map<String, String> annotations(String pod) {

@@ -3,8 +3,12 @@ package com.example.fleet.scaling;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
 
 import org.junit.jupiter.api.Test;
+
+import com.example.fleet.load.LoadNote;
 
 import io.vertx.ext.consul.CheckStatus;
 
@@ -14,7 +18,8 @@ class ScalingDecisionTest {
     private static final String LEADER = "svc-leader";
 
     private static FleetMember member(String id, CheckStatus status, long lastRequestMillis, int inFlight) {
-        return new FleetMember(id, "10.0.0.1", 8080, status, inFlight, lastRequestMillis, 0.0);
+        return new FleetMember(id, "10.0.0.1", 8080, OptionalInt.empty(), status,
+                Optional.of(new LoadNote(inFlight, lastRequestMillis, 0.0)));
     }
 
     private static FleetMember passing(String id, long lastRequestMillis) {
@@ -105,5 +110,24 @@ class ScalingDecisionTest {
         assertThat(decision.isMetBy(List.of(passing("svc-b", 1)))).as("the right count, but the victim").isFalse();
         assertThat(decision.isMetBy(List.of(passing(LEADER, 5), member("svc-b", CheckStatus.CRITICAL, 1, 0))))
                 .as("a victim still registered but no longer passing is gone for the policy").isTrue();
+    }
+
+    @Test
+    void aCandidateWhoseLoadIsUnknownCountsAsIdleAndGoesFirst() {
+        FleetMember silent = passing("svc-silent", 0).withLoad(Optional.empty());
+        for (ScaleInOrder order : ScaleInOrder.values()) {
+            ScalingDecision decision = ScalingDecision.decide(new ReplicaPolicy(2, 0, 10, order),
+                    List.of(passing(LEADER, 0), member("svc-busy", CheckStatus.PASSING, 500, 3), silent), LEADER);
+            assertThat(victimIds(decision)).as(order.wireName()).containsExactly("svc-silent");
+        }
+    }
+
+    @Test
+    void loadIsWorthReadingOnlyWhenMorePassThanThePolicyAsks() {
+        List<FleetMember> members = List.of(passing(LEADER, 0), passing("svc-b", 1),
+                member("svc-warn", CheckStatus.WARNING, 1, 0));
+        assertThat(ScalingDecision.hasSurplus(replicas(2), members)).isFalse();
+        assertThat(ScalingDecision.hasSurplus(replicas(1), members)).isTrue();
+        assertThat(ScalingDecision.candidates(members, LEADER)).extracting(FleetMember::id).containsExactly("svc-b");
     }
 }

@@ -44,7 +44,26 @@ public final class ConsulApi {
         return Optional.ofNullable(check).map(c -> c.getString("Status"));
     }
 
-    /** Output (the last heartbeat note) of one check. */
+    /**
+     * The {@code X-Consul-Index} of {@code /v1/health/service/name}: what a watcher of the service blocks on, so
+     * it moves whenever any watcher would wake up.
+     */
+    public long healthIndex(String service) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri("/v1/health/service/" + service)).GET();
+        token.ifPresent(t -> request.header("X-Consul-Token", t));
+        try {
+            HttpResponse<Void> answer = http.send(request.timeout(Duration.ofSeconds(5)).build(),
+                    HttpResponse.BodyHandlers.discarding());
+            return Long.parseLong(answer.headers().firstValue("X-Consul-Index").orElseThrow());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Output of one check (what its last update wrote). */
     public Optional<String> checkOutput(String checkId) {
         return Optional.ofNullable(agentChecks().getJsonObject(checkId)).map(c -> c.getString("Output"));
     }

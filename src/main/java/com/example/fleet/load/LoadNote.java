@@ -1,13 +1,14 @@
-package com.example.fleet.consul;
+package com.example.fleet.load;
 
 import java.util.Optional;
 
 import io.vertx.core.json.JsonObject;
 
 /**
- * The load an instance publishes as the note (output) of its heartbeat check, e.g.
- * {@code {"inFlight":2,"lastRequestMillis":1764083100000,"ratePerSecond":4.2}}: written by the instance, read by
- * the scaling leader and shown by the fleet view.
+ * The load an instance answers on its load endpoint ({@link LoadEndpoint}), e.g.
+ * {@code {"inFlight":2,"lastRequestMillis":1764083100000,"ratePerSecond":4.2}}: read by the scaling leader when it
+ * chooses which instances to remove. It is not written to Consul: a value that changes with every request would
+ * change the catalog, and wake every watcher of the service, at each heartbeat.
  *
  * @param inFlight requests being served
  * @param lastRequestMillis epoch milliseconds of the last request, 0 when none came yet
@@ -15,10 +16,10 @@ import io.vertx.core.json.JsonObject;
  */
 public record LoadNote(int inFlight, long lastRequestMillis, double ratePerSecond) {
 
-    /** What an instance without a readable note counts as. */
+    /** What an instance whose load could not be read counts as: idle, never requested. */
     public static final LoadNote NONE = new LoadNote(0, 0, 0);
 
-    /** The note as the heartbeat sends it; the rate is rounded to hundredths. */
+    /** The load as the endpoint answers it; the rate is rounded to hundredths. */
     public String toJson() {
         return new JsonObject()
                 .put("inFlight", inFlight)
@@ -27,7 +28,7 @@ public record LoadNote(int inFlight, long lastRequestMillis, double ratePerSecon
                 .encode();
     }
 
-    /** Reads a check's output; empty when it is not such a note (another check, a note being written, garbage). */
+    /** Reads an answer of the endpoint; empty when it is not such a value (another server, a cut answer, garbage). */
     public static Optional<LoadNote> parse(String output) {
         if (output == null || !output.startsWith("{")) {
             return Optional.empty();

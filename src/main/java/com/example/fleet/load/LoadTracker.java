@@ -1,4 +1,4 @@
-package com.example.fleet.registration;
+package com.example.fleet.load;
 
 import java.time.Clock;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -9,14 +9,14 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
-import com.example.fleet.consul.LoadNote;
 
 import io.vertx.ext.web.Router;
 
 /**
- * The load this instance publishes in its heartbeat note: requests in flight, time of the last request, and
- * the request rate over the last {@value #WINDOW_SECONDS} seconds. The scaling leader reads it to choose which
- * instance to remove. Management endpoints (health, metrics) are not application load and are not counted.
+ * The load of this instance: requests in flight, time of the last request, and the request rate over the last
+ * {@value #WINDOW_SECONDS} seconds, answered by {@link LoadEndpoint}. The scaling leader reads it to choose which
+ * instance to remove. Management endpoints (health, metrics, the load endpoint itself) are not application load
+ * and are not counted.
  */
 @ApplicationScoped
 public class LoadTracker {
@@ -41,8 +41,7 @@ public class LoadTracker {
 
     LoadTracker(Clock clock, String managementRoot) {
         this.clock = clock;
-        String root = managementRoot.startsWith("/") ? managementRoot : "/" + managementRoot;
-        this.managementPrefix = root.endsWith("/") ? root : root + "/";
+        this.managementPrefix = LoadEndpoint.directory(managementRoot);
     }
 
     void track(@Observes Router router) {
@@ -96,7 +95,7 @@ public class LoadTracker {
         return lastRequestMillis.get();
     }
 
-    /** The load as the heartbeat publishes it. */
+    /** The load as the endpoint answers it. */
     public LoadNote current() {
         return new LoadNote(inFlight(), lastRequestMillis(), recentRate());
     }

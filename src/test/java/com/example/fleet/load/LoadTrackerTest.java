@@ -1,4 +1,4 @@
-package com.example.fleet.registration;
+package com.example.fleet.load;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -9,7 +9,6 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.Test;
 
-import com.example.fleet.consul.LoadNote;
 
 import io.vertx.core.json.JsonObject;
 
