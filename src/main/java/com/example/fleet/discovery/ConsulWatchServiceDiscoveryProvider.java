@@ -31,7 +31,7 @@ import io.vertx.mutiny.core.Vertx;
 @ServiceDiscoveryAttribute(name = "accept-warning", defaultValue = "false", description = "Also use instances whose checks warn")
 @ServiceDiscoveryAttribute(name = "tags", description = "Comma-separated tags every instance must have")
 @ServiceDiscoveryAttribute(name = "meta", description = "Comma-separated key=glob Meta filters, e.g. env=prod,version=2.*")
-@ServiceDiscoveryAttribute(name = "wait", defaultValue = "60s", description = "Wait of each blocking query (at most 10m)")
+@ServiceDiscoveryAttribute(name = "wait", defaultValue = "5m", description = "Wait of each blocking query (at most 10m); a steady service costs one full answer per wait")
 @ServiceDiscoveryAttribute(name = "min-interval", defaultValue = "20ms", description = "Least time between two queries")
 @ServiceDiscoveryAttribute(name = "retry-max-delay", defaultValue = "5s", description = "Longest backoff after errors")
 @ServiceDiscoveryAttribute(name = "first-snapshot-timeout", defaultValue = "5s", description = "How long a first call waits for Consul's first answer")
