@@ -78,6 +78,11 @@ public final class ConsulDevAgent implements AutoCloseable {
         return ports.http();
     }
 
+    /** The running agent's process (the consul binary itself), e.g. to read its CPU time; empty when stopped. */
+    public synchronized Optional<ProcessHandle> processHandle() {
+        return running == null ? Optional.empty() : Optional.of(running.processHandle());
+    }
+
     public synchronized boolean isRunning() {
         return running != null && running.isRunning();
     }
