@@ -4,7 +4,6 @@ import java.time.Instant;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
@@ -31,7 +30,7 @@ public final class SnapshotCost {
         List<HealthEntry> accepted = answer.stream().filter(filter::accepts).toList();
         List<ServiceInstance> instances = catalog.update(accepted);
         // the loads argument is going away on main; a snapshot without loads is what the merged code builds
-        Snapshot next = new Snapshot(instances, Map.of(), index, Instant.now(), Optional.empty());
+        Snapshot next = new Snapshot(instances, index, Instant.now(), Optional.empty());
         return current.getAndSet(next);
     }
 
