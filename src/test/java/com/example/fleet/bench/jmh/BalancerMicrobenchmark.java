@@ -29,6 +29,10 @@ import org.openjdk.jmh.runner.options.VerboseMode;
  * measurement. The error is JMH's 99.9% confidence half-interval over the measured iterations; bytes per
  * operation come from the GC profiler ({@code gc.alloc.rate.norm}). Like {@code FleetBenchmark} it asserts
  * nothing: it fails only when a benchmark fails.
+ * <p>
+ * Each benchmark runs in a JVM that JMH forks with the {@code java.class.path} of this one. Failsafe sets that
+ * property to the whole test classpath even though it starts this JVM from a manifest-only jar, so the forks find
+ * the benchmarks and their dependencies without further configuration.
  */
 class BalancerMicrobenchmark {
 
