@@ -17,7 +17,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
@@ -87,27 +87,25 @@ class PeakEwmaConcurrencyTest {
     void inFlightCountsEveryStartWhileDiscoverySwapsCollections() throws Exception {
         List<ServiceInstance> grown = List.of(instance(1), instance(2), instance(3), instance(4), instance(5));
         AtomicReference<List<ServiceInstance>> snapshot = new AtomicReference<>(fleet);
-        AtomicBoolean selecting = new AtomicBoolean(true);
-        // a new collection object each time, listing instance 5 every other time, as consul-watch would
-        Future<Integer> discovery = threads.submit(() -> {
-            int swaps = 0;
-            while (selecting.get()) {
-                snapshot.set(new ArrayList<>(swaps++ % 2 == 0 ? grown : fleet));
-                Thread.yield();
+        AtomicInteger lookups = new AtomicInteger();
+        // every 100th lookup publishes a new collection object, listing instance 5 every other time, as
+        // consul-watch does on each change; the other threads go on selecting from whichever is current
+        Supplier<Collection<ServiceInstance>> swappingDiscovery = () -> {
+            int lookup = lookups.incrementAndGet();
+            if (lookup % 100 == 0) {
+                snapshot.set(new ArrayList<>(lookup % 200 == 0 ? grown : fleet));
             }
-            return swaps;
-        });
+            return snapshot.get();
+        };
         List<Future<List<ServiceInstance>>> started = new ArrayList<>();
-        for (int t = 0; t < THREADS - 1; t++) {
-            started.add(threads.submit(() -> startCalls(snapshot::get)));
+        for (int t = 0; t < THREADS; t++) {
+            started.add(threads.submit(() -> startCalls(swappingDiscovery)));
         }
         List<ServiceInstance> calls = new ArrayList<>();
         for (Future<List<ServiceInstance>> worker : started) {
             calls.addAll(worker.get(60, TimeUnit.SECONDS));
         }
-        selecting.set(false);
 
-        assertThat(discovery.get(60, TimeUnit.SECONDS)).isPositive();
         assertThat(balancer.estimates()).containsOnlyKeys(1L, 2L, 3L, 4L, 5L);
         assertThat(balancer.estimates().values().stream().mapToInt(InstanceLoad::inFlight).sum())
                 .as("every start counted on the one state of its instance").isEqualTo(calls.size());
