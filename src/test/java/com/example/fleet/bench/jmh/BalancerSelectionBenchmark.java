@@ -4,7 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
 
+import org.jboss.logmanager.LogContext;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;
@@ -63,6 +65,9 @@ public class BalancerSelectionBenchmark {
 
     @Setup
     public void prepareBalancerWithHistory() {
+        // INFO, as Quarkus sets it in the application; unconfigured, JBoss LogManager enables every level, and
+        // least-response-time would then format a debug message on every selection
+        LogContext.getLogContext().getLogger("").setLevel(Level.INFO);
         fleet = fleetOf(instances);
         loadBalancer = create(balancer);
         for (int i = 0; i < instances * REPLIES_PER_INSTANCE; i++) {
