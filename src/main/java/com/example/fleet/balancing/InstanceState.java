@@ -4,7 +4,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /** What the balancer knows about one instance; updated from many event-loop threads without locks. */
@@ -14,33 +13,40 @@ final class InstanceState {
     private final AtomicReference<LatencyEstimate> latency;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final Set<CallRecorder> openCalls = ConcurrentHashMap.newKeySet();
-    private final AtomicLong lastSeenSelection;
-    private volatile long lastSeenNanos;
     // null when not ejected, so that no nanoTime value has to serve as "never"
     private volatile Long ejectedUntilNanos;
+    // guarded by the lock of InstanceStates: the latest generation of candidates listing this instance, and, once
+    // a newer generation leaves it out, the last time it was a candidate
+    private long listedIn;
+    private long lastCandidateNanos;
 
-    InstanceState(PeakEwmaSettings settings, long selection, long now) {
+    InstanceState(PeakEwmaSettings settings, long now) {
         this.settings = settings;
         this.latency = new AtomicReference<>(new LatencyEstimate(settings.defaultRtt().toNanos(), now));
-        this.lastSeenSelection = new AtomicLong(selection);
-        this.lastSeenNanos = now;
     }
 
     /**
-     * Marks the instance as a candidate of selection number {@code selection}. Missing from an earlier selection
-     * means discovery dropped it and now reports it back, which ends an ejection. Strict recording makes Stork
-     * run selections one at a time; were they to overlap, an ejection could end early, costing one refused call.
+     * Marks the instance as listed by the candidates of {@code generation}. Missing from the generation before
+     * means discovery dropped it and now reports it back, which ends an ejection. A selection holding a collection
+     * older than the current one can bring an instance back early, at worst costing one refused call.
      */
-    void seen(long selection, long now) {
-        long previous = lastSeenSelection.getAndAccumulate(selection, Math::max);
-        lastSeenNanos = now;
-        if (previous < selection - 1) {
+    void listedIn(long generation) {
+        if (listedIn < generation - 1) {
             ejectedUntilNanos = null;
+        }
+        listedIn = generation;
+    }
+
+    /** Unless {@code generation} lists the instance too, it was last a candidate at {@code lastUsedNanos}. */
+    void leftOutOf(long generation, long lastUsedNanos) {
+        if (listedIn < generation) {
+            lastCandidateNanos = lastUsedNanos;
         }
     }
 
-    long lastSeenNanos() {
-        return lastSeenNanos;
+    /** Whether the current candidates, of {@code generation}, leave the instance out since longer than that. */
+    boolean absentLongerThan(long forgetAfterNanos, long generation, long now) {
+        return listedIn < generation && now - lastCandidateNanos > forgetAfterNanos;
     }
 
     /** Expected cost of sending one more call here: latency times the calls it would queue behind, per weight. */
@@ -86,8 +92,10 @@ final class InstanceState {
         }
     }
 
+    /** Asked by every pick, so it allocates nothing. */
     boolean isEjected(long now) {
-        return ejectedUntilNanos(now).isPresent();
+        Long until = ejectedUntilNanos;
+        return until != null && now - until < 0;
     }
 
     /** When the ejection ends, as a point on the balancer's nanosecond clock. */

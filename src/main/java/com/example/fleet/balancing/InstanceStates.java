@@ -1,63 +1,79 @@
 package com.example.fleet.balancing;
 
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
+import com.example.fleet.consul.ServiceWeight;
+
 import io.smallrye.stork.api.ServiceInstance;
 
 /**
- * The states of the instances a balancer has seen, by instance id. Instances that stop being candidates are
- * forgotten after a while, so memory follows the live fleet rather than every instance ever seen.
+ * The states of the instances a balancer has seen, by instance id, and the candidates prepared from the latest
+ * collection of instances. A state follows its instance id across collections. Instances that stop being
+ * candidates are forgotten after a while, so memory follows the live fleet rather than every instance ever seen.
  */
 final class InstanceStates {
-
-    /** A candidate of one selection with its state. */
-    record Candidate(ServiceInstance instance, InstanceState state) {
-    }
 
     private final PeakEwmaSettings settings;
     private final long forgetAfterNanos;
     private final Map<Long, InstanceState> byId = new ConcurrentHashMap<>();
-    private final AtomicLong selections = new AtomicLong();
+    // preparing candidates and forgetting states change which states are listed: both are rare and take this
+    // lock, so that neither misses what the other does; selections take no lock
+    private final Object listing = new Object();
+    private volatile Candidates current;
     private final AtomicLong nextPruneNanos;
     private final AtomicLong nextSweepNanos;
 
     InstanceStates(PeakEwmaSettings settings, long now) {
         this.settings = settings;
         this.forgetAfterNanos = settings.forgetAfter().toNanos();
+        this.current = Candidates.none(now);
         this.nextPruneNanos = new AtomicLong(now + forgetAfterNanos);
         this.nextSweepNanos = new AtomicLong(now + sweepPeriodNanos());
     }
 
     /**
-     * The candidates a selection may choose from: all but the ejected ones, or all of them when every one is
-     * ejected (a chance of success beats certain failure).
+     * The candidates of a selection among {@code instances}. Discovery consul-watch hands out the same collection
+     * object until Consul reports a change, so the candidates are prepared (in O(n)) once per snapshot and every
+     * other selection costs O(1). A discovery that builds a new collection for every call gets a preparation,
+     * O(n), on every call.
      */
-    List<Candidate> selectable(Collection<ServiceInstance> instances, long now) {
-        long selection = selections.incrementAndGet();
-        List<Candidate> all = new ArrayList<>(instances.size());
-        List<Candidate> notEjected = new ArrayList<>(instances.size());
-        for (ServiceInstance instance : instances) {
-            InstanceState state = byId.computeIfAbsent(instance.getId(),
-                    id -> new InstanceState(settings, selection, now));
-            state.seen(selection, now);
-            Candidate candidate = new Candidate(instance, state);
-            all.add(candidate);
-            if (!state.isEjected(now)) {
-                notEjected.add(candidate);
-            }
+    Candidates candidatesOf(Collection<ServiceInstance> instances, long now) {
+        Candidates candidates = current;
+        if (!candidates.preparedFrom(instances)) {
+            candidates = prepare(instances, now);
         }
+        candidates.usedAt(now);
         pruneIfDue(now);
         sweepIfDue(now);
-        return notEjected.isEmpty() ? all : notEjected;
+        return candidates;
     }
 
     Map<Long, InstanceState> byId() {
         return byId;
+    }
+
+    private Candidates prepare(Collection<ServiceInstance> instances, long now) {
+        synchronized (listing) {
+            Candidates previous = current;
+            if (previous.preparedFrom(instances)) {
+                // another selection brought the same collection first
+                return previous;
+            }
+            long generation = previous.generation() + 1;
+            ServiceInstance[] listed = instances.toArray(ServiceInstance[]::new);
+            Candidate[] candidates = new Candidate[listed.length];
+            for (int i = 0; i < listed.length; i++) {
+                InstanceState state = byId.computeIfAbsent(listed[i].getId(), id -> new InstanceState(settings, now));
+                state.listedIn(generation);
+                candidates[i] = new Candidate(listed[i], state, ServiceWeight.fromMeta(listed[i].getLabels()));
+            }
+            previous.leftOutOf(generation);
+            current = new Candidates(instances, candidates, generation, now);
+            return current;
+        }
     }
 
     /** Four sweeps per call timeout: a stale call is ended at most a quarter of the timeout late. */
@@ -76,7 +92,10 @@ final class InstanceStates {
         long due = nextPruneNanos.get();
         // one thread prunes per period; the others go on selecting
         if (now - due >= 0 && nextPruneNanos.compareAndSet(due, now + forgetAfterNanos)) {
-            byId.values().removeIf(state -> now - state.lastSeenNanos() > forgetAfterNanos);
+            synchronized (listing) {
+                long listedNow = current.generation();
+                byId.values().removeIf(state -> state.absentLongerThan(forgetAfterNanos, listedNow, now));
+            }
         }
     }
 }

@@ -17,6 +17,10 @@ final class Calls {
     static final PeakEwmaSettings DEFAULTS = new PeakEwmaSettings(Duration.ofSeconds(10), Duration.ofMillis(30),
             Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofSeconds(30));
 
+    /** A penalty too small to matter, so that only an ejection keeps an instance that refused out. */
+    static final PeakEwmaSettings WITHOUT_PENALTY = new PeakEwmaSettings(Duration.ofSeconds(10),
+            Duration.ofMillis(30), Duration.ofNanos(1), Duration.ofSeconds(5), Duration.ofSeconds(30));
+
     private Calls() {
     }
 
@@ -24,6 +28,15 @@ final class Calls {
     static Supplier<RandomGenerator> seededRandom() {
         Random random = new Random(20261201L);
         return () -> random;
+    }
+
+    /**
+     * A random source whose every draw is the lowest possible: the worst luck for a balancer that draws
+     * candidates, as each draw lands on the same one.
+     */
+    static Supplier<RandomGenerator> alwaysLowestDraw() {
+        RandomGenerator lowest = () -> 0L;
+        return () -> lowest;
     }
 
     static ServiceInstance instance(long id) {

@@ -8,6 +8,7 @@ import java.net.ConnectException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CyclicBarrier;
@@ -16,6 +17,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -44,7 +48,7 @@ class PeakEwmaConcurrencyTest {
         List<Callable<Void>> workers = new ArrayList<>();
         for (int t = 0; t < THREADS; t++) {
             workers.add(() -> {
-                List<ServiceInstance> started = startCalls();
+                List<ServiceInstance> started = startCalls(() -> fleet);
                 allStarted.await(30, TimeUnit.SECONDS);
                 endCalls(started);
                 return null;
@@ -67,7 +71,7 @@ class PeakEwmaConcurrencyTest {
     void inFlightCountsEveryConcurrentStart() throws Exception {
         List<Future<List<ServiceInstance>>> started = new ArrayList<>();
         for (int t = 0; t < THREADS; t++) {
-            started.add(threads.submit(this::startCalls));
+            started.add(threads.submit(() -> startCalls(() -> fleet)));
         }
         List<ServiceInstance> calls = new ArrayList<>();
         for (Future<List<ServiceInstance>> worker : started) {
@@ -79,11 +83,41 @@ class PeakEwmaConcurrencyTest {
         assertThat(calls).hasSize(THREADS * CALLS_PER_THREAD);
     }
 
-    private List<ServiceInstance> startCalls() {
+    @Test
+    void inFlightCountsEveryStartWhileDiscoverySwapsCollections() throws Exception {
+        List<ServiceInstance> grown = List.of(instance(1), instance(2), instance(3), instance(4), instance(5));
+        AtomicReference<List<ServiceInstance>> snapshot = new AtomicReference<>(fleet);
+        AtomicInteger lookups = new AtomicInteger();
+        // every 100th lookup publishes a new collection object, listing instance 5 every other time, as
+        // consul-watch does on each change; the other threads go on selecting from whichever is current
+        Supplier<Collection<ServiceInstance>> swappingDiscovery = () -> {
+            int lookup = lookups.incrementAndGet();
+            if (lookup % 100 == 0) {
+                snapshot.set(new ArrayList<>(lookup % 200 == 0 ? grown : fleet));
+            }
+            return snapshot.get();
+        };
+        List<Future<List<ServiceInstance>>> started = new ArrayList<>();
+        for (int t = 0; t < THREADS; t++) {
+            started.add(threads.submit(() -> startCalls(swappingDiscovery)));
+        }
+        List<ServiceInstance> calls = new ArrayList<>();
+        for (Future<List<ServiceInstance>> worker : started) {
+            calls.addAll(worker.get(60, TimeUnit.SECONDS));
+        }
+
+        assertThat(balancer.estimates()).containsOnlyKeys(1L, 2L, 3L, 4L, 5L);
+        assertThat(balancer.estimates().values().stream().mapToInt(InstanceLoad::inFlight).sum())
+                .as("every start counted on the one state of its instance").isEqualTo(calls.size());
+        calls.forEach(call -> call.recordEnd(null));
+        assertThat(balancer.estimates().values()).allSatisfy(load -> assertThat(load.inFlight()).isZero());
+    }
+
+    private List<ServiceInstance> startCalls(Supplier<Collection<ServiceInstance>> discovery) {
         List<ServiceInstance> started = new ArrayList<>(CALLS_PER_THREAD);
         for (int i = 0; i < CALLS_PER_THREAD; i++) {
             clock.advance(Duration.ofNanos(1_000));
-            ServiceInstance selected = balancer.selectServiceInstance(fleet);
+            ServiceInstance selected = balancer.selectServiceInstance(discovery.get());
             selected.recordStart(true);
             started.add(selected);
         }

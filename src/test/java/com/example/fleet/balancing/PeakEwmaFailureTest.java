@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 
@@ -105,7 +106,7 @@ class PeakEwmaFailureTest {
 
     @Test
     void aRefusedConnectionEjectsUntilTheCoolOffEnds() {
-        PeakEwmaLoadBalancer balancer = balancer(withoutPenalty());
+        PeakEwmaLoadBalancer balancer = balancer(Calls.WITHOUT_PENALTY);
         List<ServiceInstance> both = List.of(a, b);
         fail(balancer.selectServiceInstance(List.of(a)), REFUSED);
 
@@ -118,7 +119,7 @@ class PeakEwmaFailureTest {
 
     @Test
     void aRefusedConnectionEjectsUntilDiscoveryDropsAndReAddsTheInstance() {
-        PeakEwmaLoadBalancer balancer = balancer(withoutPenalty());
+        PeakEwmaLoadBalancer balancer = balancer(Calls.WITHOUT_PENALTY);
         List<ServiceInstance> both = List.of(a, b);
         balancer.selectServiceInstance(both);
         fail(balancer.selectServiceInstance(List.of(a)), REFUSED);
@@ -132,7 +133,7 @@ class PeakEwmaFailureTest {
 
     @Test
     void whenEveryCandidateIsEjectedEjectionIsIgnored() {
-        PeakEwmaLoadBalancer balancer = balancer(withoutPenalty());
+        PeakEwmaLoadBalancer balancer = balancer(Calls.WITHOUT_PENALTY);
         List<ServiceInstance> both = List.of(a, b);
         // both are candidates of every selection: the second goes to the one not ejected yet
         fail(balancer.selectServiceInstance(both), REFUSED);
@@ -146,8 +147,29 @@ class PeakEwmaFailureTest {
     }
 
     @Test
+    void theOnlyCandidateNotEjectedIsChosenWhateverTheRandomDraws() {
+        for (int position = 0; position < 3; position++) {
+            PeakEwmaLoadBalancer balancer = new PeakEwmaLoadBalancer(Calls.WITHOUT_PENALTY, clock,
+                    Clock.systemUTC(), Calls.alwaysLowestDraw());
+            List<ServiceInstance> fleet = List.of(instance(1), instance(2), instance(3));
+            ServiceInstance live = fleet.get(position);
+            // the same instances with the live one last: with the lowest draws, each selection (and so each
+            // refusal) goes to the first one not ejected yet
+            List<ServiceInstance> liveLast = Stream.concat(fleet.stream().filter(other -> other != live),
+                    Stream.of(live)).toList();
+            fail(balancer.selectServiceInstance(liveLast), REFUSED);
+            fail(balancer.selectServiceInstance(liveLast), REFUSED);
+            assertThat(balancer.estimates()).allSatisfy((id, load) -> assertThat(load.ejectedUntil().isEmpty())
+                    .isEqualTo(id == live.getId()));
+
+            assertThat(picks(balancer, fleet, 20)).as("live instance at position %d", position)
+                    .containsOnlyKeys(live.getId());
+        }
+    }
+
+    @Test
     void otherFailuresDoNotEject() {
-        PeakEwmaLoadBalancer balancer = balancer(withoutPenalty());
+        PeakEwmaLoadBalancer balancer = balancer(Calls.WITHOUT_PENALTY);
         fail(balancer.selectServiceInstance(List.of(a)), new IOException("Connection reset by peer"));
         fail(balancer.selectServiceInstance(List.of(a)), new TimeoutException());
 
@@ -157,12 +179,6 @@ class PeakEwmaFailureTest {
 
     private PeakEwmaLoadBalancer balancer(PeakEwmaSettings settings) {
         return new PeakEwmaLoadBalancer(settings, clock, Clock.systemUTC(), Calls.seededRandom());
-    }
-
-    // a penalty too small to matter, so that only the ejection keeps an instance out
-    private static PeakEwmaSettings withoutPenalty() {
-        return new PeakEwmaSettings(Duration.ofSeconds(10), Duration.ofMillis(30), Duration.ofNanos(1),
-                Duration.ofSeconds(5), Duration.ofSeconds(30));
     }
 
     private static Map<Long, Integer> picks(PeakEwmaLoadBalancer balancer, List<ServiceInstance> candidates,

@@ -66,6 +66,20 @@ class PeakEwmaLoadBalancerTest {
     }
 
     @Test
+    void theTwoComparedCandidatesAreDistinct() {
+        PeakEwmaLoadBalancer unlucky = new PeakEwmaLoadBalancer(Calls.DEFAULTS, clock, Clock.systemUTC(),
+                Calls.alwaysLowestDraw());
+        ServiceInstance slow = instance(1);
+        succeed(unlucky.selectServiceInstance(List.of(slow)), Duration.ofMillis(55));
+        List<ServiceInstance> fleet = List.of(slow, instance(2), instance(3));
+
+        for (int i = 0; i < 20; i++) {
+            // both draws are the lowest, yet the second is another instance, which beats the slow one
+            assertThat(unlucky.selectServiceInstance(fleet).getId()).isEqualTo(2L);
+        }
+    }
+
+    @Test
     void aSlowInstanceGetsASmallShare() {
         List<ServiceInstance> fleet = List.of(instance(1), instance(2), instance(3));
         LoadSimulation simulation = new LoadSimulation(clock, balancer, selected -> selected.getId() == 3 ? 55 : 5);

@@ -1,0 +1,120 @@
+package com.example.fleet.balancing;
+
+import java.util.Collection;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.random.RandomGenerator;
+
+import io.smallrye.stork.api.ServiceInstance;
+
+/**
+ * The candidates prepared from one collection of instances, in an array, so that choosing among them costs the
+ * same whatever their number. Each preparation is a new generation; immutable but for the time of last use.
+ */
+final class Candidates {
+
+    /** An index that stands for no candidate: none excluded, or none found. */
+    private static final int NONE = -1;
+    /**
+     * Random draws before a walk: while most candidates are selectable, picks stay uniform among them. Walking
+     * from the first draw alone would favour the candidate after each ejected one.
+     */
+    private static final int RANDOM_DRAWS = 4;
+
+    private final Collection<ServiceInstance> source;
+    private final Candidate[] all;
+    private final long generation;
+    private final AtomicLong lastUsedNanos;
+
+    /** Candidates of generation {@code generation}, prepared at {@code now} from {@code source}, in its order. */
+    Candidates(Collection<ServiceInstance> source, Candidate[] all, long generation, long now) {
+        this.source = source;
+        this.all = all;
+        this.generation = generation;
+        this.lastUsedNanos = new AtomicLong(now);
+    }
+
+    /** What a balancer holds before its first selection: prepared from no collection. */
+    static Candidates none(long now) {
+        return new Candidates(null, new Candidate[0], 0, now);
+    }
+
+    /**
+     * Whether these candidates stand for {@code instances}: the same collection object of the same size. The size
+     * catches a collection grown in place (Stork's static list grows that way); other changes in place go
+     * unnoticed until the identity or the size changes, which no discovery relies on.
+     */
+    boolean preparedFrom(Collection<ServiceInstance> instances) {
+        return instances == source && instances.size() == all.length;
+    }
+
+    long generation() {
+        return generation;
+    }
+
+    /** Called by every selection: a release store, which costs no fence; readers want a recent value, no more. */
+    void usedAt(long now) {
+        lastUsedNanos.setRelease(now);
+    }
+
+    /** For the states listed here and not in generation {@code newer}: they were candidates until the last use. */
+    void leftOutOf(long newer) {
+        long lastUsed = lastUsedNanos.get();
+        for (Candidate candidate : all) {
+            candidate.state().leftOutOf(newer, lastUsed);
+        }
+    }
+
+    /**
+     * Where the next call goes: of two distinct random candidates that are not ejected, the one with the lower
+     * load; the only one not ejected if there is one; two random ones among all when every one is ejected (a
+     * chance of success beats certain failure). Two random candidates rather than the best of all: no herd on
+     * one instance between replies.
+     */
+    Candidate choose(RandomGenerator random, long now) {
+        if (all.length == 1) {
+            return all[0];
+        }
+        int first = selectableIndex(random, NONE, now);
+        if (first == NONE) {
+            first = randomIndex(random, NONE);
+            return lowerLoad(all[first], all[randomIndex(random, first)], now);
+        }
+        int second = selectableIndex(random, first, now);
+        return second == NONE ? all[first] : lowerLoad(all[first], all[second], now);
+    }
+
+    /**
+     * A random index other than {@code excluded} whose candidate is not ejected, or {@link #NONE}. Expected O(1)
+     * while a bounded share is ejected; when the draws all hit ejected candidates, a walk from the last one still
+     * finds any that is left, so a sole selectable candidate is always found (in O(n)).
+     */
+    private int selectableIndex(RandomGenerator random, int excluded, long now) {
+        int index = NONE;
+        for (int draw = 0; draw < RANDOM_DRAWS; draw++) {
+            index = randomIndex(random, excluded);
+            if (!all[index].state().isEjected(now)) {
+                return index;
+            }
+        }
+        for (int step = 1; step < all.length; step++) {
+            index = index + 1 == all.length ? 0 : index + 1;
+            if (index != excluded && !all[index].state().isEjected(now)) {
+                return index;
+            }
+        }
+        return NONE;
+    }
+
+    /** Uniform over all indexes but {@code excluded}. */
+    private int randomIndex(RandomGenerator random, int excluded) {
+        if (excluded == NONE) {
+            return random.nextInt(all.length);
+        }
+        int index = random.nextInt(all.length - 1);
+        return index < excluded ? index : index + 1;
+    }
+
+    private static Candidate lowerLoad(Candidate a, Candidate b, long now) {
+        return a.load(now) <= b.load(now) ? a : b;
+    }
+}
