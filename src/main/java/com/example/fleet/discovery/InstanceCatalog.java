@@ -29,11 +29,17 @@ final class InstanceCatalog {
     }
 
     private Map<String, Known> byConsulId = new HashMap<>();
+    private List<ServiceInstance> current = List.of();
 
-    /** The accepted entries as instances; entries no longer listed are forgotten. */
+    /**
+     * The accepted entries as instances; entries no longer listed are forgotten. When the answer changes no
+     * instance (a wait that expired, a change elsewhere in the entries), the previous list itself comes back, so
+     * the balancer keeps what it prepared for it.
+     */
     List<ServiceInstance> update(List<HealthEntry> accepted) {
         Map<String, Known> next = new HashMap<>();
         List<ServiceInstance> instances = new ArrayList<>(accepted.size());
+        boolean changed = accepted.size() != current.size();
         for (HealthEntry entry : accepted) {
             String key = key(entry);
             Shape shape = shapeOf(entry);
@@ -43,10 +49,14 @@ final class InstanceCatalog {
                 known = new Known(shape, create(id, shape, entry));
             }
             next.put(key, known);
+            changed |= instances.size() >= current.size() || current.get(instances.size()) != known.instance();
             instances.add(known.instance());
         }
         byConsulId = next;
-        return instances;
+        if (changed) {
+            current = List.copyOf(instances);
+        }
+        return current;
     }
 
     /** Service IDs are unique per node only. */
