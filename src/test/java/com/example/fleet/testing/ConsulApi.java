@@ -63,6 +63,16 @@ public final class ConsulApi {
         }
     }
 
+    /** The Raft leader's server address ({@code host:port}) as this agent knows it; "" while there is none. */
+    public String raftLeader() {
+        return new JsonObject("{\"leader\":" + get("/v1/status/leader") + "}").getString("leader");
+    }
+
+    /** The agents this agent sees in its LAN gossip pool ({@code Status} 1 is alive). */
+    public JsonArray members() {
+        return new JsonArray(get("/v1/agent/members"));
+    }
+
     /** Output of one check (what its last update wrote). */
     public Optional<String> checkOutput(String checkId) {
         return Optional.ofNullable(agentChecks().getJsonObject(checkId)).map(c -> c.getString("Output"));
