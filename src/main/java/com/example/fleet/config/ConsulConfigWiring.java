@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 import jakarta.annotation.Priority;
@@ -61,7 +62,9 @@ public class ConsulConfigWiring implements ConfigSourceInterceptor {
         Optional<ConsulAddress> agent = address(context);
         return switch (name.substring(PREFIX.length())) {
             case "host-port" -> derived(name, agent.map(ConsulAddress::hostPort).orElse(CONVENTIONAL_ADDRESS));
-            case "use-https" -> derived(name, Boolean.toString(agent.map(ConsulAddress::https).orElse(false)));
+            case "use-https" -> derived(name, Boolean.toString(agent.map(ConsulAddress::https).orElse(false)
+                    || Boolean.parseBoolean(Objects.requireNonNullElse(value(context, "fleet.consul.tls.enabled"), "")
+                            .strip())));
             case "config-enabled" -> derived(name, Boolean.toString(agent.isPresent() && configEnabled(context,
                     agent.get())));
             default -> context.proceed(name);

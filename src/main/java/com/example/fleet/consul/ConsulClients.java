@@ -29,6 +29,7 @@ public class ConsulClients {
     ConsulClients(Vertx vertx, ConsulSettings settings) {
         this.vertx = vertx;
         this.settings = settings;
+        ConsulTls.requireUsable(settings.tls());
     }
 
     /** A new client whose every request times out after {@code timeout}; the caller closes it. */
@@ -54,11 +55,10 @@ public class ConsulClients {
 
     private ConsulClientOptions options(Duration timeout) {
         ConsulAddress agent = settings.address();
-        ConsulClientOptions options = new ConsulClientOptions()
+        ConsulClientOptions options = ConsulTls.apply(new ConsulClientOptions()
                 .setHost(agent.host())
                 .setPort(agent.port())
-                .setSsl(agent.https())
-                .setTimeout(timeout.toMillis());
+                .setTimeout(timeout.toMillis()), settings.https(), settings.tls());
         // sent as X-Consul-Token on every request
         settings.token().ifPresent(options::setAclToken);
         return options;

@@ -1,5 +1,6 @@
 package com.example.fleet.consul;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -42,6 +43,14 @@ public interface ConsulSettings {
     @WithDefault("optional")
     ConfigMode configMode();
 
+    /** HTTPS towards the agent, with the PEM files the {@code consul tls} commands write, used as they are. */
+    Tls tls();
+
+    /** HTTPS when the address says {@code https://} or {@code fleet.consul.tls.enabled} (CONSUL_HTTP_SSL) is set. */
+    default boolean https() {
+        return address().https() || tls().enabled();
+    }
+
     /** The local agent that dev mode starts when no address is configured. */
     DevAgent devAgent();
 
@@ -49,6 +58,28 @@ public interface ConsulSettings {
         REQUIRED,
         OPTIONAL,
         OFF
+    }
+
+    interface Tls {
+        /** Use HTTPS even when the address has no scheme. Default: CONSUL_HTTP_SSL. */
+        @WithDefault("false")
+        boolean enabled();
+
+        /**
+         * PEM file of the CA certificate(s) the agent's certificate must chain to. Default: CONSUL_CACERT; without
+         * it, the JVM's trusted CAs.
+         */
+        Optional<Path> caCert();
+
+        /** PEM certificate this client presents (agents with verify_incoming require one). Default: CONSUL_CLIENT_CERT. */
+        Optional<Path> clientCert();
+
+        /** PEM private key of {@link #clientCert()} (PKCS#8, RSA or EC as consul tls writes it). Default: CONSUL_CLIENT_KEY. */
+        Optional<Path> clientKey();
+
+        /** Verify the agent's certificate and host name; false only for experiments. Default: CONSUL_HTTP_SSL_VERIFY. */
+        @WithDefault("true")
+        boolean verify();
     }
 
     interface DevAgent {

@@ -20,14 +20,15 @@ public final class ConsulDevAgent implements AutoCloseable {
     private static final int START_ATTEMPTS = 3;
 
     private final Path binary;
-    private final String aclConfig;
+    private final String extraConfig;
     private final Path workDir;
     private DevConsulAgent.Ports ports;
     private DevConsulAgent running;
+    private int httpsPort;
 
-    private ConsulDevAgent(Path binary, String aclConfig) throws IOException {
+    private ConsulDevAgent(Path binary, String extraConfig) throws IOException {
         this.binary = binary;
-        this.aclConfig = aclConfig;
+        this.extraConfig = extraConfig;
         this.workDir = Files.createTempDirectory("consul-dev-agent");
     }
 
@@ -52,6 +53,31 @@ public final class ConsulDevAgent implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("Could not start a Consul dev agent: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Starts a dev agent that also serves HTTPS with {@code certificates}, requiring a client certificate there
+     * ({@code verify_incoming_https}); its plain HTTP port stays for the tests' own checks.
+     */
+    public static ConsulDevAgent startWithHttps(ConsulCertificates certificates) {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            int httpsPort = socket.getLocalPort();
+            socket.close();
+            ConsulDevAgent agent = new ConsulDevAgent(binary(), certificates.agentConfig(httpsPort));
+            agent.httpsPort = httpsPort;
+            agent.launchOnFreePorts();
+            return agent;
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not start a Consul dev agent with HTTPS: " + e.getMessage(), e);
+        }
+    }
+
+    /** {@code https://127.0.0.1:port} of an agent started with {@link #startWithHttps}. */
+    public String httpsAddress() {
+        if (httpsPort == 0) {
+            throw new IllegalStateException("this agent serves no HTTPS");
+        }
+        return "https://127.0.0.1:" + httpsPort;
     }
 
     /** A random token suitable as ACL master token. */
@@ -109,7 +135,7 @@ public final class ConsulDevAgent implements AutoCloseable {
     public synchronized void restart() {
         stop();
         try {
-            running = DevConsulAgent.start(binary, ports, aclConfig, workDir);
+            running = DevConsulAgent.start(binary, ports, extraConfig, workDir);
         } catch (IOException e) {
             throw new UncheckedIOException("Could not restart the Consul dev agent on " + address(), e);
         }
@@ -126,7 +152,7 @@ public final class ConsulDevAgent implements AutoCloseable {
         for (int attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
             try {
                 ports = DevConsulAgent.Ports.free();
-                running = DevConsulAgent.start(binary, ports, aclConfig, workDir);
+                running = DevConsulAgent.start(binary, ports, extraConfig, workDir);
                 return;
             } catch (IOException e) {
                 // a port taken between choosing and binding: try a fresh set

@@ -1,0 +1,112 @@
+package com.example.fleet.consul;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import com.example.fleet.testing.AppInstance;
+import com.example.fleet.testing.ConsulApi;
+import com.example.fleet.testing.ConsulCertificates;
+import com.example.fleet.testing.ConsulDevAgent;
+
+import io.vertx.core.json.JsonObject;
+
+/**
+ * The application against an agent that serves HTTPS with a private CA and requires client certificates, set up
+ * only through the Consul CLI's variables and the PEM files {@code consul tls} writes.
+ */
+class ConsulTlsIT {
+
+    private static Path dir;
+    private static ConsulCertificates certificates;
+    private static ConsulDevAgent agent;
+
+    @BeforeAll
+    static void startAgent() throws Exception {
+        dir = Files.createTempDirectory("consul-tls");
+        certificates = ConsulCertificates.create(dir);
+        agent = ConsulDevAgent.startWithHttps(certificates);
+    }
+
+    @AfterAll
+    static void stopAgent() {
+        if (agent != null) {
+            agent.close();
+        }
+    }
+
+    /** The agent's plain HTTP port, for the test's own look at Consul. */
+    private static ConsulApi consul() {
+        return new ConsulApi(agent.address());
+    }
+
+    private static Map<String, String> variables(boolean clientCertificate) {
+        Map<String, String> environment = new HashMap<>(Map.of("CONSUL_HTTP_ADDR", agent.httpsAddress(),
+                "CONSUL_CACERT", certificates.ca().toString()));
+        if (clientCertificate) {
+            environment.put("CONSUL_CLIENT_CERT", certificates.clientCert().toString());
+            environment.put("CONSUL_CLIENT_KEY", certificates.clientKey().toString());
+        }
+        return environment;
+    }
+
+    @Test
+    void withTheCliVariablesAnInstanceRegistersWatchesAndLeadsOverHttps() {
+        // quarkus-config-consul takes trust and key stores, not PEM files: KV configuration is off here
+        try (AppInstance app = AppInstance.start("tls", variables(true), "fleet.registration.ttl=3s",
+                "fleet.consul.config-mode=off")) {
+            await().atMost(Duration.ofSeconds(60)).until(() -> consul().checkStatus(app.instanceId() + ":ttl")
+                    .equals(Optional.of("passing")));
+            await().atMost(Duration.ofSeconds(30)).until(() -> app.get("/api/fleet").body()
+                    .contains("\"port\":" + app.port()));
+            await().atMost(Duration.ofSeconds(60)).until(() -> app.get("/api/fleet/leader").body()
+                    .contains("\"leader\":true"));
+            consul().putKey("config/fleet-service/replicas", "1");
+            await().atMost(Duration.ofSeconds(30)).until(() -> new JsonObject(app.get("/api/fleet/policy").body())
+                    .getJsonObject("policy", new JsonObject()).getInteger("replicas", -1) == 1);
+
+            app.stopGracefully();
+            assertThat(consul().agentServices().containsKey(app.instanceId())).isFalse();
+        }
+    }
+
+    @Test
+    void withoutAClientCertificateTheAgentRefusesAndReadinessSaysSo() {
+        try (AppInstance app = AppInstance.start("tls-no-cert", variables(false), "fleet.registration.ttl=3s",
+                "fleet.consul.config-mode=off")) {
+            // the agent refuses the handshake: readiness names it (the reason before any attempt says less)
+            await().atMost(Duration.ofSeconds(60)).until(() -> app.get("/q/health/ready").body()
+                    .contains("bad_certificate"));
+            assertThat(app.get("/q/health/ready").statusCode()).isEqualTo(503);
+            assertThat(consul().agentServices().containsKey(app.instanceId())).isFalse();
+        }
+    }
+
+    @Test
+    void badTlsFilesStopTheStartNamingTheSettingAndTheFile() {
+        Map<String, String> missingCa = variables(true);
+        missingCa.put("CONSUL_CACERT", dir.resolve("no-such-ca.pem").toString());
+        try (AppInstance app = AppInstance.start("tls-missing-ca", missingCa, "fleet.consul.config-mode=off")) {
+            assertThat(app.awaitExit(Duration.ofSeconds(60))).isNotZero();
+            assertThat(app.log()).contains("fleet.consul.tls.ca-cert (CONSUL_CACERT)")
+                    .contains(dir.resolve("no-such-ca.pem") + " does not exist");
+        }
+        Map<String, String> keyWithoutCertificate = variables(true);
+        keyWithoutCertificate.remove("CONSUL_CLIENT_CERT");
+        try (AppInstance app = AppInstance.start("tls-key-only", keyWithoutCertificate, "fleet.consul.config-mode=off")) {
+            assertThat(app.awaitExit(Duration.ofSeconds(60))).isNotZero();
+            assertThat(app.log()).contains("fleet.consul.tls.client-cert (CONSUL_CLIENT_CERT) and"
+                    + " fleet.consul.tls.client-key (CONSUL_CLIENT_KEY) go together");
+        }
+    }
+}

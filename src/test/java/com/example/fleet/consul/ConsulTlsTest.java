@@ -1,0 +1,105 @@
+package com.example.fleet.consul;
+
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.example.fleet.testing.ConsulCertificates;
+
+/** The PEM files are checked when the application starts; each bad one is named with its setting. */
+class ConsulTlsTest {
+
+    @TempDir
+    Path dir;
+
+    private static ConsulSettings.Tls tls(Path ca, Path cert, Path key) {
+        return new ConsulSettings.Tls() {
+            @Override
+            public boolean enabled() {
+                return true;
+            }
+
+            @Override
+            public Optional<Path> caCert() {
+                return Optional.ofNullable(ca);
+            }
+
+            @Override
+            public Optional<Path> clientCert() {
+                return Optional.ofNullable(cert);
+            }
+
+            @Override
+            public Optional<Path> clientKey() {
+                return Optional.ofNullable(key);
+            }
+
+            @Override
+            public boolean verify() {
+                return true;
+            }
+        };
+    }
+
+    @Test
+    void theFilesConsulTlsWritesAreAcceptedAsTheyAre() {
+        ConsulCertificates files = ConsulCertificates.create(dir.resolve("certs"));
+
+        assertThatCode(() -> ConsulTls.requireUsable(tls(files.ca(), files.clientCert(), files.clientKey())))
+                .doesNotThrowAnyException();
+    }
+
+    @Test
+    void anExpiredCertificateIsRefusedWithItsDate() throws Exception {
+        Path expired = expiredCertificate();
+
+        assertThatThrownBy(() -> ConsulTls.requireUsable(tls(expired, null, null)))
+                .hasMessageContaining("fleet.consul.tls.ca-cert (CONSUL_CACERT)").hasMessageContaining(expired.toString())
+                .hasMessageContaining("expired on");
+    }
+
+    @Test
+    void filesThatHoldSomethingElseAreNamed() throws Exception {
+        Path notPem = Files.writeString(dir.resolve("ca.txt"), "not a certificate\n");
+        Path notKey = Files.writeString(dir.resolve("key.pem"), "-----BEGIN CERTIFICATE-----\n");
+        ConsulCertificates files = ConsulCertificates.create(dir.resolve("certs"));
+
+        assertThatThrownBy(() -> ConsulTls.requireUsable(tls(notPem, null, null)))
+                .hasMessageContaining("fleet.consul.tls.ca-cert (CONSUL_CACERT): " + notPem);
+        assertThatThrownBy(() -> ConsulTls.requireUsable(tls(null, files.clientCert(), notKey)))
+                .hasMessageContaining("fleet.consul.tls.client-key (CONSUL_CLIENT_KEY): " + notKey)
+                .hasMessageContaining("holds no PEM private key");
+        assertThatThrownBy(() -> ConsulTls.requireUsable(tls(null, null, files.clientKey())))
+                .hasMessageContaining("only the key " + files.clientKey() + " is set");
+    }
+
+    /** A self-signed certificate whose validity ended yesterday, made by the JDK's keytool. */
+    private Path expiredCertificate() throws Exception {
+        Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
+        Path store = dir.resolve("expired.p12");
+        Path pem = dir.resolve("expired.pem");
+        run(List.of(keytool.toString(), "-genkeypair", "-alias", "old", "-keyalg", "EC", "-dname", "CN=old",
+                "-startdate", "-3d", "-validity", "1", "-storetype", "PKCS12", "-keystore", store.toString(),
+                "-storepass", "changeit"));
+        run(List.of(keytool.toString(), "-exportcert", "-rfc", "-alias", "old", "-keystore", store.toString(),
+                "-storepass", "changeit", "-file", pem.toString()));
+        return pem;
+    }
+
+    private void run(List<String> command) throws Exception {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("keytool.log").toFile()).start();
+        if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
+            process.destroyForcibly();
+            throw new IllegalStateException("keytool failed: " + Files.readString(dir.resolve("keytool.log")));
+        }
+    }
+}
