@@ -1,6 +1,8 @@
 package com.example.fleet.config;
 
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Locale;
@@ -65,6 +67,7 @@ public class ConsulConfigWiring implements ConfigSourceInterceptor {
             case "use-https" -> derived(name, Boolean.toString(agent.map(ConsulAddress::https).orElse(false)
                     || Boolean.parseBoolean(Objects.requireNonNullElse(value(context, "fleet.consul.tls.enabled"), "")
                             .strip())));
+            case "token" -> derived(name, token(context));
             case "config-enabled" -> derived(name, Boolean.toString(agent.isPresent() && configEnabled(context,
                     agent.get())));
             default -> context.proceed(name);
@@ -77,6 +80,23 @@ public class ConsulConfigWiring implements ConfigSourceInterceptor {
             return DevModeConsul.address(value(context, "fleet.consul.dev-agent.binary"));
         }
         return CONVENTIONAL_ADDRESS;
+    }
+
+    /**
+     * The token quarkus-config-consul sends at startup: the token file's content when one is set (as the
+     * application's own clients do), else fleet.consul.token. A file that cannot be read gives none here; the
+     * application's start then stops naming the file.
+     */
+    private static String token(ConfigSourceInterceptorContext context) {
+        String file = value(context, "fleet.consul.token-file");
+        if (file != null && !file.isBlank()) {
+            try {
+                return Files.readString(Path.of(file.strip())).strip();
+            } catch (IOException | RuntimeException e) {
+                return "";
+            }
+        }
+        return Objects.requireNonNullElse(value(context, "fleet.consul.token"), "");
     }
 
     private static String value(ConfigSourceInterceptorContext context, String name) {

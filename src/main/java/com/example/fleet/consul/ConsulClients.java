@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.function.Consumer;
 
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
@@ -24,17 +25,24 @@ public class ConsulClients {
 
     private final Vertx vertx;
     private final ConsulSettings settings;
+    private final ConsulToken token;
 
     @Inject
     ConsulClients(Vertx vertx, ConsulSettings settings) {
         this.vertx = vertx;
         this.settings = settings;
         ConsulTls.requireUsable(settings.tls());
+        this.token = ConsulToken.of(settings);
+        token.watch(vertx.getDelegate());
     }
 
-    /** A new client whose every request times out after {@code timeout}; the caller closes it. */
+    /**
+     * A new client whose every request times out after {@code timeout}, with the current ACL token, following
+     * its rotations; the caller closes it.
+     */
     public ConsulClient create(Duration timeout) {
-        return ConsulClient.create(vertx, options(timeout));
+        return new ConsulClient(TokenFollowingClient.create(vertx.getDelegate(), () -> options(timeout), token,
+                timeout));
     }
 
     /**
@@ -43,8 +51,7 @@ public class ConsulClients {
      */
     public KeyWatch watchKey(String key, WatchTiming timing, Consumer<Optional<KeyReader.Entry>> onAnswer,
             Consumer<Throwable> onFailure) {
-        KeyReader reader = new KeyReader(WebClient.create(vertx, options(timing.readTimeout())), settings.token(),
-                timing);
+        KeyReader reader = new KeyReader(WebClient.create(vertx, options(timing.readTimeout())), token, timing);
         return new KeyWatch(vertx, reader, key, timing, onAnswer, onFailure);
     }
 
@@ -60,8 +67,16 @@ public class ConsulClients {
                 .setPort(agent.port())
                 .setTimeout(timeout.toMillis()), settings.https(), settings.tls());
         // sent as X-Consul-Token on every request
-        settings.token().ifPresent(options::setAclToken);
+        token.current().ifPresent(options::setAclToken);
         return options;
+    }
+
+    /**
+     * Runs {@code listener} after each change of the ACL token (a rotated token file), on a worker thread. An
+     * agent keeps the token a service was registered with for syncing it to the servers: registration re-registers.
+     */
+    public void onTokenChange(Runnable listener) {
+        token.onChange(listener);
     }
 
     @Produces
@@ -72,5 +87,10 @@ public class ConsulClients {
 
     void close(@Disposes ConsulClient client) {
         client.close();
+    }
+
+    @PreDestroy
+    void stopWatchingTheToken() {
+        token.stop(vertx.getDelegate());
     }
 }

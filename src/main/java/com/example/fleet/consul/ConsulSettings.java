@@ -29,6 +29,13 @@ public interface ConsulSettings {
     Optional<String> token();
 
     /**
+     * File holding the ACL token; wins over {@link #token()}. Read again every second and whenever Consul answers
+     * {@code ACL not found}, so a token rotated by replacing the file is used without a restart. Default:
+     * CONSUL_HTTP_TOKEN_FILE.
+     */
+    Optional<Path> tokenFile();
+
+    /**
      * Timeout of one request to the agent (blocking queries wait longer by design). At most a third of
      * {@code fleet.registration.ttl}, so that a heartbeat is answered or given up within its interval.
      */

@@ -24,20 +24,34 @@ public final class KeyReader implements AutoCloseable {
     }
 
     private final WebClient web;
-    private final Optional<String> token;
+    private final ConsulToken token;
     private final String wait;
 
-    KeyReader(WebClient web, Optional<String> token, WatchTiming timing) {
+    KeyReader(WebClient web, ConsulToken token, WatchTiming timing) {
         this.web = web;
         this.token = token;
         this.wait = timing.waitParameter();
     }
 
-    /** The key's entry, empty when the key does not exist, with the index to block on next. */
+    /**
+     * The key's entry, empty when the key does not exist, with the index to block on next. A read refused with
+     * {@code ACL not found} after the token changed carried the old token: it goes again with the current one.
+     */
     public Uni<BlockingQueryLoop.Answer<Optional<Entry>>> read(String key, long index) {
+        Optional<String> sent = token.current();
+        return read(key, index, sent).onFailure(ConsulErrors::isUnknownToken).recoverWithUni(refused -> {
+            if (!token.current().equals(sent)) {
+                return read(key, index, token.current());
+            }
+            token.rereadInBackground();
+            return Uni.createFrom().failure(refused);
+        });
+    }
+
+    private Uni<BlockingQueryLoop.Answer<Optional<Entry>>> read(String key, long index, Optional<String> withToken) {
         var request = web.get("/v1/kv/" + key).addQueryParam("index", Long.toString(index))
                 .addQueryParam("wait", wait);
-        token.ifPresent(t -> request.putHeader("X-Consul-Token", t));
+        withToken.ifPresent(t -> request.putHeader("X-Consul-Token", t));
         return request.send().map(response -> new BlockingQueryLoop.Answer<>(entry(response), index(response)));
     }
 

@@ -16,6 +16,7 @@ import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
+import com.example.fleet.consul.ConsulClients;
 import com.example.fleet.consul.ConsulSettings;
 import com.example.fleet.support.VertxTimers;
 
@@ -81,8 +82,9 @@ public class ConsulRegistrar {
     private volatile Cancellable portWait = () -> { };
 
     @Inject
-    ConsulRegistrar(ConsulClient consul, HttpServer httpServer, Vertx vertx, RegistrationSettings settings,
-            ConsulSettings consulSettings, MeterRegistry meters, Event<InstanceRegistered> registered,
+    ConsulRegistrar(ConsulClient consul, ConsulClients clients, HttpServer httpServer, Vertx vertx,
+            RegistrationSettings settings, ConsulSettings consulSettings, MeterRegistry meters,
+            Event<InstanceRegistered> registered,
             @ConfigProperty(name = "quarkus.http.host", defaultValue = "0.0.0.0") String httpHost) {
         RegistrationSettingsCheck.requireConsistent(settings, consulSettings);
         this.settings = settings;
@@ -97,6 +99,7 @@ public class ConsulRegistrar {
         this.attempts = new RegistrationAttempts(consul, timers, settings, metrics, loop);
         this.heartbeat = new Heartbeat(consul, timers, settings, metrics, loop);
         this.deregistration = new Deregistration(consul, timers, settings, consulSettings, metrics);
+        clients.onTokenChange(this::registerWithNewToken);
     }
 
     /** Registers at once when the server already listens: after a dev-mode live reload, no HttpServerStart comes. */
@@ -177,6 +180,19 @@ public class ConsulRegistrar {
                 + " again", spec.id());
         metrics.reregistered();
         attempts.start(spec, count -> onRegistered(spec, count));
+    }
+
+    /**
+     * The agent syncs an entry to the servers with the token it was registered with; once that token is rotated
+     * out (deleted) a later change, leaving included, would not reach the catalog. Registering the same entry again
+     * with the new token replaces it; the entry stays registered and passing meanwhile.
+     */
+    private void registerWithNewToken() {
+        InstanceSpec spec = instance.get();
+        if (spec != null && phase.get() == Phase.REGISTERED) {
+            LOG.infof("Consul ACL token changed: registering %s again with it", spec.id());
+            attempts.start(spec, count -> loop.resolved(spec.id()));
+        }
     }
 
     /**

@@ -66,7 +66,15 @@ public class LocalActuator implements Actuator {
     public synchronized void scaleOut(int count, String traceId) {
         Map<String, String> environment = new HashMap<>();
         environment.put("CONSUL_HTTP_ADDR", consulSettings.address().toString());
-        consulSettings.token().ifPresent(token -> environment.put("CONSUL_HTTP_TOKEN", token));
+        // the same agent, token (a file, so children follow its rotations too) and TLS files as the leader
+        consulSettings.tokenFile().ifPresentOrElse(file -> environment.put("CONSUL_HTTP_TOKEN_FILE", file.toString()),
+                () -> consulSettings.token().ifPresent(token -> environment.put("CONSUL_HTTP_TOKEN", token)));
+        ConsulSettings.Tls tls = consulSettings.tls();
+        environment.put("CONSUL_HTTP_SSL", Boolean.toString(consulSettings.https()));
+        environment.put("CONSUL_HTTP_SSL_VERIFY", Boolean.toString(tls.verify()));
+        tls.caCert().ifPresent(file -> environment.put("CONSUL_CACERT", file.toString()));
+        tls.clientCert().ifPresent(file -> environment.put("CONSUL_CLIENT_CERT", file.toString()));
+        tls.clientKey().ifPresent(file -> environment.put("CONSUL_CLIENT_KEY", file.toString()));
         children.removeIf(child -> !child.process().isAlive());
         for (int port : freePorts(count)) {
             Path log = logs().resolve("instance-" + SEQUENCE.incrementAndGet() + ".log");

@@ -217,7 +217,7 @@ class KubernetesManifestsTest {
     }
 
     @Test
-    void prodUsesItsNodesConsulAgentWithATokenFromASecretThatIsNotCommitted() {
+    void prodUsesItsNodesConsulAgentWithATokenFileFromASecretThatIsNotCommitted() {
         List<HasMetadata> prod = manifests("prod");
         List<EnvVar> env = app(deployment(prod)).getEnv();
 
@@ -227,13 +227,18 @@ class KubernetesManifestsTest {
         assertThat(env.indexOf(hostIp)).as("HOST_IP is defined before the variable that refers to it")
                 .isLessThan(env.indexOf(env(env, "CONSUL_HTTP_ADDR")));
 
-        EnvVar token = env(env, "CONSUL_HTTP_TOKEN");
-        assertThat(token.getValue()).as("a token value in the manifest").isNull();
-        assertThat(token.getValueFrom().getSecretKeyRef()).as("CONSUL_HTTP_TOKEN from a secretKeyRef").isNotNull()
-                .satisfies(ref -> {
-                    assertThat(ref.getName()).isNotBlank();
-                    assertThat(ref.getKey()).isNotBlank();
-                });
+        // the token as a file from a Secret volume, which Kubernetes updates in running pods: rotation without restart
+        assertThat(env).extracting(EnvVar::getName).doesNotContain("CONSUL_HTTP_TOKEN");
+        String tokenFile = env(env, "CONSUL_HTTP_TOKEN_FILE").getValue();
+        VolumeMount mount = app(deployment(prod)).getVolumeMounts().stream()
+                .filter(m -> tokenFile.startsWith(m.getMountPath() + "/")).findFirst().orElseThrow();
+        assertThat(mount.getSubPath()).as("a subPath mount is never updated").isNull();
+        Volume volume = deployment(prod).getSpec().getTemplate().getSpec().getVolumes().stream()
+                .filter(v -> v.getName().equals(mount.getName())).findFirst().orElseThrow();
+        assertThat(volume.getSecret().getSecretName()).isNotBlank();
+        assertThat(volume.getSecret().getOptional()).as("optional Secret").isNotEqualTo(Boolean.TRUE);
+        assertThat(volume.getSecret().getItems()).anySatisfy(item -> assertThat(tokenFile)
+                .isEqualTo(mount.getMountPath() + "/" + item.getPath()));
         assertThat(all(prod, Secret.class)).as("Secrets with data in the committed manifests")
                 .allSatisfy(secret -> {
                     assertThat(secret.getData()).isNullOrEmpty();

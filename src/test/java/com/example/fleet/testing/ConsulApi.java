@@ -134,6 +134,16 @@ public final class ConsulApi {
                 .ofString(new JsonObject().put("Policies", policies).encode())))).getString("SecretID");
     }
 
+    /** The AccessorID of the token whose secret this client sends. */
+    public String ownAccessorId() {
+        return new JsonObject(get("/v1/acl/token/self")).getString("AccessorID");
+    }
+
+    /** Deletes a token (the API token must be a management token); Consul answers "ACL not found" to it afterwards. */
+    public void deleteToken(String accessorId) {
+        send(HttpRequest.newBuilder(uri("/v1/acl/token/" + accessorId)).DELETE());
+    }
+
     private String get(String path) {
         return send(HttpRequest.newBuilder(uri(path)).GET());
     }
