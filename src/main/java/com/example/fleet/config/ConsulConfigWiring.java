@@ -3,12 +3,15 @@ package com.example.fleet.config;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+
+import javax.net.ssl.SSLException;
 
 import jakarta.annotation.Priority;
 
@@ -17,6 +20,7 @@ import org.jboss.logging.Logger;
 import com.example.fleet.consul.AgentProbe;
 import com.example.fleet.consul.ConsulAddress;
 import com.example.fleet.consul.ConsulAddressConverter;
+import com.example.fleet.consul.CaTrustStore;
 import com.example.fleet.devmode.DevModeConsul;
 
 import io.quarkus.runtime.LaunchMode;
@@ -51,6 +55,8 @@ public class ConsulConfigWiring implements ConfigSourceInterceptor {
 
     /** One probe per address and configuration build, so a down agent costs one timeout, not one per key. */
     private final Map<String, Boolean> enabledByAddress = new HashMap<>();
+    /** One trust store per CA file and configuration build. */
+    private final Map<String, Optional<CaTrustStore>> trustStores = new HashMap<>();
 
     @Override
     public ConfigValue getValue(ConfigSourceInterceptorContext context, String name) {
@@ -62,16 +68,37 @@ public class ConsulConfigWiring implements ConfigSourceInterceptor {
         }
         // an invalid address is reported once, by the fleet.consul mapping; until then KV stays off
         Optional<ConsulAddress> agent = address(context);
+        Optional<CaTrustStore> stores = agent.filter(ConsulAddress::https).flatMap(https -> trustStore(context));
         return switch (name.substring(PREFIX.length())) {
             case "host-port" -> derived(name, agent.map(ConsulAddress::hostPort).orElse(CONVENTIONAL_ADDRESS));
-            case "use-https" -> derived(name, Boolean.toString(agent.map(ConsulAddress::https).orElse(false)
-                    || Boolean.parseBoolean(Objects.requireNonNullElse(value(context, "fleet.consul.tls.enabled"), "")
-                            .strip())));
+            case "use-https" -> derived(name, Boolean.toString(agent.map(ConsulAddress::https).orElse(false)));
             case "token" -> derived(name, token(context));
+            case "trust-store" -> derived(name, stores.map(CaTrustStore::file).map(Path::toString).orElse(""));
+            case "trust-store-password" -> derived(name, stores.map(CaTrustStore::password).orElse(""));
             case "config-enabled" -> derived(name, Boolean.toString(agent.isPresent() && configEnabled(context,
-                    agent.get())));
+                    agent.get(), stores, path(context, "fleet.consul.tls.client-cert").isPresent())));
             default -> context.proceed(name);
         };
+    }
+
+    /**
+     * quarkus-config-consul and the probe take no PEM file: the CA file (fleet.consul.tls.ca-cert, CONSUL_CACERT)
+     * as a trust store, written once per file. A file that cannot be read gives none here; the application's start
+     * then stops naming it.
+     */
+    private Optional<CaTrustStore> trustStore(ConfigSourceInterceptorContext context) {
+        return path(context, "fleet.consul.tls.ca-cert").flatMap(ca -> trustStores.computeIfAbsent(ca.toString(),
+                file -> {
+                    try {
+                        return Optional.of(CaTrustStore.write(ca));
+                    } catch (IOException | GeneralSecurityException | RuntimeException e) {
+                        return Optional.empty();
+                    }
+                }));
+    }
+
+    private static Optional<Path> path(ConfigSourceInterceptorContext context, String name) {
+        return Optional.ofNullable(value(context, name)).map(String::strip).filter(v -> !v.isEmpty()).map(Path::of);
     }
 
     private static String devAgentAddress(ConfigSourceInterceptorContext context) {
@@ -104,17 +131,22 @@ public class ConsulConfigWiring implements ConfigSourceInterceptor {
         return value == null ? null : value.getValue();
     }
 
+    /** The agent, with HTTPS when its address says so or fleet.consul.tls.enabled (CONSUL_HTTP_SSL) does. */
     private static Optional<ConsulAddress> address(ConfigSourceInterceptorContext context) {
         ConfigValue value = context.restart("fleet.consul.address");
+        boolean tls = Boolean.parseBoolean(Objects.requireNonNullElse(value(context, "fleet.consul.tls.enabled"), "")
+                .strip());
         try {
-            return Optional.of(new ConsulAddressConverter().convert(
-                    value == null || value.getValue() == null ? CONVENTIONAL_ADDRESS : value.getValue()));
+            ConsulAddress agent = new ConsulAddressConverter().convert(
+                    value == null || value.getValue() == null ? CONVENTIONAL_ADDRESS : value.getValue());
+            return Optional.of(new ConsulAddress(agent.host(), agent.port(), agent.https() || tls));
         } catch (IllegalArgumentException e) {
             return Optional.empty();
         }
     }
 
-    private boolean configEnabled(ConfigSourceInterceptorContext context, ConsulAddress agent) {
+    private boolean configEnabled(ConfigSourceInterceptorContext context, ConsulAddress agent,
+            Optional<CaTrustStore> stores, boolean clientCertificate) {
         ConfigValue value = context.restart("fleet.consul.config-mode");
         String mode = value == null || value.getValue() == null ? "optional"
                 : value.getValue().strip().toLowerCase(Locale.ROOT);
@@ -125,12 +157,29 @@ public class ConsulConfigWiring implements ConfigSourceInterceptor {
             throw new IllegalArgumentException("Invalid value '" + value.getValue()
                     + "' for fleet.consul.config-mode: expected required, optional or off");
         }
-        return enabledByAddress.computeIfAbsent(agent.baseUrl() + "|" + mode, key -> probe(agent, mode));
+        return enabledByAddress.computeIfAbsent(agent.baseUrl() + "|" + mode, key -> probe(agent, mode, stores,
+                clientCertificate));
     }
 
-    private static boolean probe(ConsulAddress agent, String mode) {
+    private static boolean probe(ConsulAddress agent, String mode, Optional<CaTrustStore> stores,
+            boolean clientCertificate) {
         try {
-            if (AgentProbe.leader(agent, PROBE_TIMEOUT).isEmpty()) {
+            String leader;
+            try {
+                // connect as quarkus-config-consul will: trusting the CA, without a client certificate
+                leader = stores.isPresent() ? AgentProbe.leader(agent, PROBE_TIMEOUT, stores.get().sslContext())
+                        : AgentProbe.leader(agent, PROBE_TIMEOUT);
+            } catch (GeneralSecurityException e) {
+                throw new IOException("the TLS files cannot be used: " + e.getMessage(), e);
+            } catch (SSLException e) {
+                if (clientCertificate) {
+                    // 2.4.0 applies its key-store setting as a second trust store: it cannot present a certificate
+                    throw new IOException("the agent requires a client certificate, which quarkus-config-consul"
+                            + " 2.4.0 cannot present (it uses its key-store setting as a trust store)", e);
+                }
+                throw e;
+            }
+            if (leader.isEmpty()) {
                 // without a leader the agent cannot serve KV reads, which quarkus-config-consul would take for
                 // missing keys
                 throw new IOException("the agent answers but has no cluster leader");

@@ -7,6 +7,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 
+import javax.net.ssl.SSLContext;
+
 /**
  * Asks an agent who its leader is, with the JDK's HTTP client: usable while configuration is being built,
  * before Vert.x exists. {@code /v1/status/leader} needs no ACL token.
@@ -26,10 +28,20 @@ public final class AgentProbe {
      * @throws IOException when the agent cannot be reached or answers with an error
      */
     public static String leader(ConsulAddress agent, Duration timeout) throws IOException {
+        return leader(HTTP, agent, timeout);
+    }
+
+    /** The same, over HTTPS with {@code tls} (a CA to trust, a client certificate to present). */
+    public static String leader(ConsulAddress agent, Duration timeout, SSLContext tls) throws IOException {
+        return leader(HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout)
+                .sslContext(tls).build(), agent, timeout);
+    }
+
+    private static String leader(HttpClient http, ConsulAddress agent, Duration timeout) throws IOException {
         HttpRequest request = HttpRequest.newBuilder(URI.create(agent.baseUrl() + "/v1/status/leader"))
                 .timeout(timeout).build();
         try {
-            HttpResponse<String> answer = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> answer = http.send(request, HttpResponse.BodyHandlers.ofString());
             if (answer.statusCode() != 200) {
                 throw new IOException("HTTP " + answer.statusCode() + " from " + agent.baseUrl());
             }

@@ -27,6 +27,8 @@ import io.vertx.core.json.JsonObject;
  */
 class ConsulTlsIT {
 
+    private static final String GREETING = "Hello over HTTPS with a client certificate";
+
     private static Path dir;
     private static ConsulCertificates certificates;
     private static ConsulDevAgent agent;
@@ -35,7 +37,7 @@ class ConsulTlsIT {
     static void startAgent() throws Exception {
         dir = Files.createTempDirectory("consul-tls");
         certificates = ConsulCertificates.create(dir);
-        agent = ConsulDevAgent.startWithHttps(certificates);
+        agent = ConsulDevAgent.startWithHttps(certificates, true);
     }
 
     @AfterAll
@@ -62,13 +64,14 @@ class ConsulTlsIT {
 
     @Test
     void withTheCliVariablesAnInstanceRegistersWatchesAndLeadsOverHttps() {
-        // quarkus-config-consul takes trust and key stores, not PEM files: KV configuration is off here
-        try (AppInstance app = AppInstance.start("tls", variables(true), "fleet.registration.ttl=3s",
-                "fleet.consul.config-mode=off")) {
+        try (AppInstance app = AppInstance.start("tls", variables(true), "fleet.registration.ttl=3s")) {
             await().atMost(Duration.ofSeconds(60)).until(() -> consul().checkStatus(app.instanceId() + ":ttl")
                     .equals(Optional.of("passing")));
             await().atMost(Duration.ofSeconds(30)).until(() -> app.get("/api/fleet").body()
                     .contains("\"port\":" + app.port()));
+            // quarkus-config-consul 2.4.0 cannot present a client certificate: said once, and the defaults apply
+            assertThat(app.log()).contains("requires a client certificate, which quarkus-config-consul 2.4.0 cannot"
+                    + " present");
             await().atMost(Duration.ofSeconds(60)).until(() -> app.get("/api/fleet/leader").body()
                     .contains("\"leader\":true"));
             consul().putKey("config/fleet-service/replicas", "1");
@@ -77,6 +80,19 @@ class ConsulTlsIT {
 
             app.stopGracefully();
             assertThat(consul().agentServices().containsKey(app.instanceId())).isFalse();
+        }
+    }
+
+    @Test
+    void configurationFromKvIsReadOverHttpsTrustingThePrivateCa() {
+        try (ConsulDevAgent plainTls = ConsulDevAgent.startWithHttps(certificates, false)) {
+            new ConsulApi(plainTls.address()).putKey("config/fleet-service/greeting/message", GREETING);
+            // required: the start fails unless quarkus-config-consul reads KV over HTTPS, trusting CONSUL_CACERT
+            try (AppInstance app = AppInstance.start("tls-kv", Map.of("CONSUL_HTTP_ADDR", plainTls.httpsAddress(),
+                    "CONSUL_CACERT", certificates.ca().toString()), "fleet.consul.config-mode=required")) {
+                await().atMost(Duration.ofSeconds(60)).until(() -> app.get("/q/health/ready").statusCode() == 200);
+                assertThat(app.get("/api/hello").body()).contains(GREETING);
+            }
         }
     }
 

@@ -26,18 +26,15 @@ import io.vertx.core.json.JsonObject;
 
 /**
  * A token rotated under load on an ACL default-deny agent, the way a Secret mounted as a file is: a new token is
- * created, the file is replaced atomically, the old token is deleted. The instances follow the file.
+ * created, the file is replaced atomically, the old token is deleted. The instances follow the file; their
+ * tokens hold exactly the policy the project ships.
  */
 class TokenRotationIT {
 
-    private static final String POLICY = "fleet-service-instance";
-    private static final String RULES = """
-            service "fleet-service" { policy = "write" }
-            node_prefix "" { policy = "read" }
-            key_prefix "config/fleet-service/" { policy = "read" }
-            key_prefix "service/fleet-service/" { policy = "write" }
-            session_prefix "" { policy = "write" }
-            """;
+    private static final String POLICY = "fleet-service";
+    /** The policy the project ships: the instances run with exactly what it grants. */
+    private static final Path RULES = Path.of("src", "main", "consul", "fleet-service-policy.hcl");
+    private static final String GREETING = "Hello, read with the token from the file";
 
     @TempDir
     Path dir;
@@ -47,11 +44,13 @@ class TokenRotationIT {
     private ConsulApi admin;
 
     @BeforeEach
-    void aclAgent() {
+    void aclAgent() throws Exception {
         agent = ConsulDevAgent.start(Optional.of(master));
         admin = new ConsulApi(agent.address(), Optional.of(master));
-        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> admin.createPolicy(POLICY, RULES),
+        String rules = Files.readString(RULES);
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> admin.createPolicy(POLICY, rules),
                 Objects::nonNull);
+        admin.putKey("config/fleet-service/greeting/message", GREETING);
     }
 
     @AfterEach
@@ -84,6 +83,8 @@ class TokenRotationIT {
                         .equals(Optional.of("passing")));
             }
             await().atMost(Duration.ofSeconds(60)).until(() -> leader(first).getString("leaderId") != null);
+            // configuration from KV, read at startup by quarkus-config-consul with the token from the file
+            assertThat(first.get("/api/hello").body()).contains(GREETING);
             String fleetLeader = leader(first).getString("leaderId");
 
             try (LoadDriver load = LoadDriver.start(URI.create("http://127.0.0.1:" + first.port() + "/api/fleet/call"),

@@ -28,11 +28,12 @@ public record ConsulCertificates(Path ca, Path serverCert, Path serverKey, Path 
                 dir.resolve("dc1-client-consul-0-key.pem"));
     }
 
-    /** JSON members of an agent configuration serving HTTPS on {@code httpsPort}, requiring client certificates. */
-    public String agentConfig(int httpsPort) {
+    /** JSON members of an agent configuration serving HTTPS on {@code httpsPort}. */
+    public String agentConfig(int httpsPort, boolean requireClientCertificates) {
         return """
                 "ports": {"https": %d}, "ca_file": "%s", "cert_file": "%s", "key_file": "%s",
-                 "verify_incoming_https": true""".formatted(httpsPort, ca, serverCert, serverKey);
+                 "verify_incoming_https": %b""".formatted(httpsPort, ca, serverCert, serverKey,
+                requireClientCertificates);
     }
 
     private static void consulTls(Path dir, String... arguments) throws IOException {

@@ -57,13 +57,14 @@ public final class ConsulDevAgent implements AutoCloseable {
 
     /**
      * Starts a dev agent that also serves HTTPS with {@code certificates}, requiring a client certificate there
-     * ({@code verify_incoming_https}); its plain HTTP port stays for the tests' own checks.
+     * ({@code verify_incoming_https}) if asked; its plain HTTP port stays for the tests' own checks.
      */
-    public static ConsulDevAgent startWithHttps(ConsulCertificates certificates) {
+    public static ConsulDevAgent startWithHttps(ConsulCertificates certificates, boolean requireClientCertificates) {
         try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             int httpsPort = socket.getLocalPort();
             socket.close();
-            ConsulDevAgent agent = new ConsulDevAgent(binary(), certificates.agentConfig(httpsPort));
+            ConsulDevAgent agent = new ConsulDevAgent(binary(),
+                    certificates.agentConfig(httpsPort, requireClientCertificates));
             agent.httpsPort = httpsPort;
             agent.launchOnFreePorts();
             return agent;

@@ -1,0 +1,30 @@
+# ACL policy for the instances of fleet-service: exactly what they use, nothing more (Consul 1.8 rules).
+# Create it once and give each instance a token that holds it:
+#   consul acl policy create -name fleet-service -rules @src/main/consul/fleet-service-policy.hcl
+#   consul acl token create -policy-name fleet-service
+# The scaffold command renames the service here too. The tests run instances with a token of this policy.
+
+# register, heartbeat (TTL check) and leave; read back its own entry
+service "fleet-service" {
+  policy = "write"
+}
+
+# health reads hide every instance of nodes the token cannot read: discovery would find none
+node_prefix "" {
+  policy = "read"
+}
+
+# configuration read at startup (greeting) and the replica policy, watched
+key_prefix "config/fleet-service/" {
+  policy = "read"
+}
+
+# the leader lock and the drain requests
+key_prefix "service/fleet-service/" {
+  policy = "write"
+}
+
+# the session that holds the leader lock
+session_prefix "" {
+  policy = "write"
+}
