@@ -14,6 +14,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import com.example.fleet.devmode.DevConsulAgent;
 import com.example.fleet.testing.AppInstance;
 import com.example.fleet.testing.ConsulApi;
 import com.example.fleet.testing.ConsulCertificates;
@@ -44,6 +45,9 @@ class ConsulTlsIT {
     static void stopAgent() {
         if (agent != null) {
             agent.close();
+        }
+        if (dir != null) {
+            DevConsulAgent.removeWorkDir(dir);
         }
     }
 
