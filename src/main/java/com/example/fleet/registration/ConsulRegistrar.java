@@ -58,7 +58,12 @@ public class ConsulRegistrar {
     }
 
     /** A consistent view for health checks. */
-    public record Status(Phase phase, Optional<String> instanceId, Optional<String> problem, Instant lastLoopActivity) {
+    /**
+     * @param outOfConsul registered, but Consul has not been reached for longer than the TTL: the check is critical
+     *        there (or the agent is gone with it), so no client of Consul sends this instance traffic
+     */
+    public record Status(Phase phase, Optional<String> instanceId, Optional<String> problem, Instant lastLoopActivity,
+            boolean outOfConsul) {
     }
 
     private final RegistrationSettings settings;
@@ -131,8 +136,11 @@ public class ConsulRegistrar {
     }
 
     public Status status() {
-        return new Status(phase.get(), Optional.ofNullable(instance.get()).map(InstanceSpec::id), loop.problem(),
-                loop.lastActivity());
+        Phase now = phase.get();
+        boolean outOfConsul = now == Phase.REGISTERED && loop.failingSince()
+                .filter(since -> Duration.between(since, Instant.now()).compareTo(settings.ttl()) > 0).isPresent();
+        return new Status(now, Optional.ofNullable(instance.get()).map(InstanceSpec::id), loop.problem(),
+                loop.lastActivity(), outOfConsul);
     }
 
     /** How long the loop may stay quiet before liveness says it died: well past one heartbeat or one retry. */

@@ -15,6 +15,8 @@ final class LoopStatus {
     private static final Logger LOG = Logger.getLogger(ConsulRegistrar.class);
 
     private volatile String problem;
+    /** When the current problem began; null while there is none. */
+    private volatile Instant failingSince;
     private volatile String lastLogged;
     private volatile Instant lastActivity = Instant.now();
 
@@ -25,6 +27,9 @@ final class LoopStatus {
 
     /** Something keeps the registration from holding; severe problems need an operator, the rest retry. */
     void report(String description, boolean severe) {
+        if (problem == null) {
+            failingSince = Instant.now();
+        }
         problem = description;
         if (!description.equals(lastLogged)) {
             lastLogged = description;
@@ -42,11 +47,17 @@ final class LoopStatus {
             LOG.infof("Consul answers again for %s", instanceId);
         }
         problem = null;
+        failingSince = null;
         lastLogged = null;
     }
 
     Optional<String> problem() {
         return Optional.ofNullable(problem);
+    }
+
+    /** When the current problem began, if there is one. */
+    Optional<Instant> failingSince() {
+        return Optional.ofNullable(failingSince);
     }
 
     Instant lastActivity() {

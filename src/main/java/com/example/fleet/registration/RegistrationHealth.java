@@ -22,7 +22,10 @@ public final class RegistrationHealth {
     private RegistrationHealth() {
     }
 
-    /** UP only while registered and not draining; says why otherwise. */
+    /**
+     * UP only while registered, not draining, and not out of Consul (its agent unanswered for longer than the TTL:
+     * the check is critical, or the agent is gone with it); says why otherwise.
+     */
     @Readiness
     @ApplicationScoped
     public static class Ready implements HealthCheck {
@@ -33,7 +36,7 @@ public final class RegistrationHealth {
         @Override
         public HealthCheckResponse call() {
             Status status = registrar.status();
-            boolean up = status.phase() == Phase.REGISTERED || status.phase() == Phase.DISABLED;
+            boolean up = (status.phase() == Phase.REGISTERED && !status.outOfConsul()) || status.phase() == Phase.DISABLED;
             HealthCheckResponseBuilder response = describe("consul-registration", status).status(up);
             status.problem().ifPresent(problem -> response.withData("reason", problem));
             if (!up && status.problem().isEmpty()) {

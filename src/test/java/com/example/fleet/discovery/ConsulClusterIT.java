@@ -92,6 +92,41 @@ class ConsulClusterIT {
         }
     }
 
+    @Test
+    void instancesBehindAKilledClientAgentLeaveThePoolsAndRegisterAgainWhenItReturnsEmpty() {
+        ConsulCluster.Agent lostNode = cluster.clients().get(0);
+        ConsulCluster.Agent nodeB = cluster.clients().get(1);
+        try (AppInstance orphan = AppInstance.start("cluster-orphan", lostNode.address(), "fleet.registration.ttl=3s");
+                AppInstance client = AppInstance.start("cluster-client", nodeB.address(), "fleet.registration.ttl=3s")) {
+            List<Integer> both = java.util.stream.Stream.of(orphan.port(), client.port()).sorted().toList();
+            await().atMost(Duration.ofSeconds(60)).until(() -> View.of(client).ports().equals(both));
+            try (LoadDriver load = LoadDriver.start(URI.create("http://127.0.0.1:" + client.port() + "/api/fleet/call"),
+                    4)) {
+                awaitSuccesses(load, 200);
+                long killed = System.nanoTime();
+                lostNode.kill();
+                // the servers' failure detection marks the node's serfHealth critical: its instances leave ?passing
+                await().atMost(Duration.ofSeconds(60)).until(() -> View.of(client).ports().equals(List.of(client.port())));
+                System.out.printf("instance behind a killed client agent left the pool after %d ms%n",
+                        (System.nanoTime() - killed) / 1_000_000);
+                await().atMost(Duration.ofSeconds(30)).until(() -> orphan.get("/q/health/ready").statusCode() == 503);
+
+                lostNode.wipeData();
+                lostNode.start();
+                cluster.awaitFormed();
+                long back = System.nanoTime();
+                // the agent came back without the entry: the heartbeat finds its check unknown and registers again
+                await().atMost(Duration.ofSeconds(60)).until(() -> View.of(client).ports().equals(both));
+                System.out.printf("instance back in the pool %d ms after its agent returned empty%n",
+                        (System.nanoTime() - back) / 1_000_000);
+                await().atMost(Duration.ofSeconds(30)).until(() -> orphan.get("/q/health/ready").statusCode() == 200);
+                awaitSuccesses(load, 200);
+                load.stop();
+                assertThat(load.failures()).as("calls while a client agent was lost").isEmpty();
+            }
+        }
+    }
+
     private static void awaitSuccesses(LoadDriver load, long count) {
         long target = load.successes() + count;
         await().atMost(Duration.ofSeconds(60)).until(() -> load.successes() >= target);

@@ -100,6 +100,14 @@ public final class ConsulCluster implements AutoCloseable {
             }
         }
 
+        /** Removes what a stopped agent kept on disk, so that it starts again as a new, empty node would. */
+        public synchronized void wipeData() {
+            if (isRunning()) {
+                throw new IllegalStateException(name + " is running");
+            }
+            DevConsulAgent.removeWorkDir(dir.resolve("data"));
+        }
+
         synchronized void stop() {
             if (process != null) {
                 process.stop(STOP_GRACE);
