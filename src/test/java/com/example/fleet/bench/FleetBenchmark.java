@@ -204,7 +204,7 @@ class FleetBenchmark {
         StringBuilder table = new StringBuilder();
         table.append(String.format(Locale.ROOT, "Machine: %d cores, %s, Java %s, Consul 1.8.7 dev agent, all on"
                 + " loopback; %d propagation trials, load from %d threads in the benchmark JVM.%n%n",
-                Runtime.getRuntime().availableProcessors(), cpu(), System.getProperty("java.version"), TRIALS, WORKERS));
+                Runtime.getRuntime().availableProcessors(), Machine.cpu(), System.getProperty("java.version"), TRIALS, WORKERS));
         table.append("| variant | scale-out p50 / p99 ms | scale-in p50 / p99 ms | failed: graceful stop | failed:"
                 + " kill -9 | slow share | p99 ms (one slow) | throughput vs fixed URL |\n");
         table.append("| --- | --- | --- | --- | --- | --- | --- | --- |\n");
@@ -214,15 +214,6 @@ class FleetBenchmark {
                     r.p99Millis(), r.throughput() / r.fixedThroughput(), r.throughput(), r.fixedThroughput()));
         }
         return table.toString();
-    }
-
-    private static String cpu() {
-        try {
-            return Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
-                    .map(l -> l.substring(l.indexOf(':') + 1).strip()).findFirst().orElse("unknown CPU");
-        } catch (IOException e) {
-            return "unknown CPU";
-        }
     }
 
     private static List<String> concat(List<String> head, String... tail) {

@@ -495,42 +495,35 @@ class ScaleBenchmark {
 
             List<String> checks = FakeInstances.register(consul, SERVICE, FakeInstances.FIRST_PORT, HEARTBEATING_ENTRIES,
                     Duration.ofSeconds(30)).stream().map(FakeInstances::checkId).toList();
-            double old;
-            long oldPasses;
-            long oldFailures;
-            try (FakeHeartbeats beats = FakeHeartbeats.start(agent.address(), checks, Duration.ofSeconds(10),
-                    FakeHeartbeats.Note.NONE)) {
-                pause(Duration.ofSeconds(10));
-                long passes = beats.passes();
-                old = cpuPerMinute(pid, CPU_WINDOW);
-                oldPasses = beats.passes() - passes;
-                oldFailures = beats.failures();
-            }
+            AgentLoad old = agentLoad(agent.address(), pid, checks, Duration.ofSeconds(10), Duration.ofSeconds(10));
             // the same entries again with the new TTL: a registration with an existing ID replaces it
             FakeInstances.register(consul, SERVICE, FakeInstances.FIRST_PORT, HEARTBEATING_ENTRIES, Duration.ofSeconds(10));
-            double fresh;
-            long freshPasses;
-            long freshFailures;
-            try (FakeHeartbeats beats = FakeHeartbeats.start(agent.address(), checks, Duration.ofMillis(3333),
-                    FakeHeartbeats.Note.NONE)) {
-                pause(Duration.ofSeconds(5));
-                long passes = beats.passes();
-                fresh = cpuPerMinute(pid, CPU_WINDOW);
-                freshPasses = beats.passes() - passes;
-                freshFailures = beats.failures();
-            }
+            AgentLoad fresh = agentLoad(agent.address(), pid, checks, Duration.ofMillis(3333), Duration.ofSeconds(5));
             long critical = consul.agentChecks().stream().filter(c -> "critical".equals(
                     ((JsonObject) c.getValue()).getString("Status"))).count();
             row("4 agent load", "consul CPU s / min, 300 entries passing with no note: every 10 s (TTL 30 s) ->"
-                    + " every 3.3 s (TTL 10 s)", String.format(Locale.ROOT, "%.2f -> %.2f", old, fresh),
+                    + " every 3.3 s (TTL 10 s)", String.format(Locale.ROOT, "%.2f -> %.2f", old.cpu(), fresh.cpu()),
                     String.format(Locale.ROOT, "idle agent (no entries) %.2f; %.1f -> %.1f passes/s; pass failures"
                             + " %d / %d; critical checks at the end: %d; %.0f s windows, CLK_TCK %d", idle,
-                            oldPasses / (double) CPU_WINDOW.toSeconds(), freshPasses / (double) CPU_WINDOW.toSeconds(),
-                            oldFailures, freshFailures, critical, (double) CPU_WINDOW.toSeconds(),
+                            old.passes() / (double) CPU_WINDOW.toSeconds(), fresh.passes() / (double) CPU_WINDOW.toSeconds(),
+                            old.failures(), fresh.failures(), critical, (double) CPU_WINDOW.toSeconds(),
                             ProcessCpu.ticksPerSecond()));
             notes.add("4 agent load: the dev agent is server and client agent in one process, so its CPU is the"
                     + " agents' and the servers' load together; in a cluster the TTL bookkeeping stays on the client"
                     + " agents and only status or output changes reach the servers.");
+        }
+    }
+
+    /** Consul CPU seconds per minute while the checks are passed every {@code interval}, and how the passes went. */
+    private record AgentLoad(double cpu, long passes, long failures) {
+    }
+
+    private AgentLoad agentLoad(String agentAddress, long pid, List<String> checks, Duration interval, Duration settle) {
+        try (FakeHeartbeats beats = FakeHeartbeats.start(agentAddress, checks, interval, FakeHeartbeats.Note.NONE)) {
+            pause(settle);
+            long passes = beats.passes();
+            double cpu = cpuPerMinute(pid, CPU_WINDOW);
+            return new AgentLoad(cpu, beats.passes() - passes, beats.failures());
         }
     }
 
@@ -637,7 +630,7 @@ class ScaleBenchmark {
         StringBuilder table = new StringBuilder();
         table.append(String.format(Locale.ROOT, "Machine: %d cores (nproc), %s, Java %s, Consul 1.8.7 dev agent"
                 + " (check_update_interval=0s), all on loopback; jar under test built from %s.%n%n",
-                Runtime.getRuntime().availableProcessors(), cpu(), System.getProperty("java.version"), commit()));
+                Runtime.getRuntime().availableProcessors(), Machine.cpu(), System.getProperty("java.version"), commit()));
         table.append("| section | measurement | result | details |\n");
         table.append("| --- | --- | --- | --- |\n");
         for (String[] row : rows) {
@@ -674,15 +667,6 @@ class ScaleBenchmark {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
-        }
-    }
-
-    private static String cpu() {
-        try {
-            return Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
-                    .map(l -> l.substring(l.indexOf(':') + 1).strip()).findFirst().orElse("unknown CPU");
-        } catch (IOException e) {
-            return "unknown CPU";
         }
     }
 
