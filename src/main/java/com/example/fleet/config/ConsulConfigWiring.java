@@ -1,7 +1,6 @@
 package com.example.fleet.config;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
@@ -21,6 +20,7 @@ import com.example.fleet.consul.AgentProbe;
 import com.example.fleet.consul.ConsulAddress;
 import com.example.fleet.consul.ConsulAddressConverter;
 import com.example.fleet.consul.CaTrustStore;
+import com.example.fleet.consul.ConsulToken;
 import com.example.fleet.devmode.DevModeConsul;
 
 import io.quarkus.runtime.LaunchMode;
@@ -110,20 +110,17 @@ public class ConsulConfigWiring implements ConfigSourceInterceptor {
     }
 
     /**
-     * The token quarkus-config-consul sends at startup: the token file's content when one is set (as the
-     * application's own clients do), else fleet.consul.token. A file that cannot be read gives none here; the
-     * application's start then stops naming the file.
+     * The token quarkus-config-consul sends at startup, chosen as the application's own clients choose it
+     * ({@link ConsulToken}: the token file's content when one is set, else fleet.consul.token). A file that cannot
+     * be read gives none here; the application's start then stops naming the file.
      */
     private static String token(ConfigSourceInterceptorContext context) {
-        String file = value(context, "fleet.consul.token-file");
-        if (file != null && !file.isBlank()) {
-            try {
-                return Files.readString(Path.of(file.strip())).strip();
-            } catch (IOException | RuntimeException e) {
-                return "";
-            }
+        try {
+            return ConsulToken.of(Optional.ofNullable(value(context, "fleet.consul.token")),
+                    path(context, "fleet.consul.token-file")).current().orElse("");
+        } catch (IllegalArgumentException e) {
+            return "";
         }
-        return Objects.requireNonNullElse(value(context, "fleet.consul.token"), "");
     }
 
     private static String value(ConfigSourceInterceptorContext context, String name) {

@@ -31,7 +31,7 @@ public final class AgentProbe {
         return leader(HTTP, agent, timeout);
     }
 
-    /** The same, over HTTPS with {@code tls} (a CA to trust, a client certificate to present). */
+    /** The same, over HTTPS with {@code tls} (the CA to trust). */
     public static String leader(ConsulAddress agent, Duration timeout, SSLContext tls) throws IOException {
         return leader(HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout)
                 .sslContext(tls).build(), agent, timeout);

@@ -14,12 +14,12 @@ public final class ConsulErrors {
     private ConsulErrors() {
     }
 
-    /** The agent refused the ACL token: missing permission (403 Permission denied) or unknown token (ACL not found). */
     /** Consul does not know the token sent (deleted, or not yet replicated): a rotated token file may hold a newer one. */
     public static boolean isUnknownToken(Throwable failure) {
         return text(failure).contains("ACL not found");
     }
 
+    /** The agent refused the ACL token: missing permission (403 Permission denied) or unknown token (ACL not found). */
     public static boolean isAccessDenied(Throwable failure) {
         String text = text(failure);
         return text.contains("'Forbidden'") || text.contains("Permission denied") || text.contains("ACL not found");

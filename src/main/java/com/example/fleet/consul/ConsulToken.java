@@ -43,7 +43,12 @@ public final class ConsulToken {
         return of(settings.token(), settings.tokenFile());
     }
 
-    static ConsulToken of(Optional<String> token, Optional<Path> file) {
+    /**
+     * The token from {@code file} when one is given, else {@code token}; also while configuration is built.
+     *
+     * @throws IllegalArgumentException when the token file cannot be read or is empty, naming the setting and file
+     */
+    public static ConsulToken of(Optional<String> token, Optional<Path> file) {
         return new ConsulToken(token, file);
     }
 
@@ -52,9 +57,10 @@ public final class ConsulToken {
         return current;
     }
 
-    /** Runs {@code listener} after every change of the token. */
-    void onChange(Runnable listener) {
+    /** Runs {@code listener} after every change of the token, until the returned action removes it. */
+    Runnable onChange(Runnable listener) {
         onChange.add(listener);
+        return () -> onChange.remove(listener);
     }
 
     /** Starts comparing the file with the token in use, on a Vert.x timer; nothing to do without a file. */
@@ -79,8 +85,11 @@ public final class ConsulToken {
         }
     }
 
-    /** Reads the file and switches to the token it holds, if that is another one; blocking. */
-    boolean reread() {
+    /**
+     * Reads the file and switches to the token it holds, if that is another one; blocking. The poll and a refused
+     * request may both read at once: one of them announces the change.
+     */
+    synchronized boolean reread() {
         if (file.isEmpty()) {
             return false;
         }

@@ -18,8 +18,8 @@ import io.vertx.ext.consul.ConsulClientOptions;
 /**
  * A Consul client that follows {@link ConsulToken}: the Vert.x client fixes its token when created, so each token
  * change creates a new one for the requests that follow, and the old one is closed once the requests it still
- * carries have had their timeout. A request that fails with {@code ACL not found} makes the token file be read
- * again at once; the caller's own retry then goes with the new token.
+ * carries have had their timeout. A request refused with {@code ACL not found} for a token replaced since goes
+ * again with the current one; refused with the current one, it makes the token file be read again at once.
  */
 @RegisterForProxy(targets = ConsulClient.class)
 final class TokenFollowingClient implements InvocationHandler {
@@ -30,6 +30,7 @@ final class TokenFollowingClient implements InvocationHandler {
     private final Duration drain;
     private volatile ConsulClient delegate;
     private volatile boolean closed;
+    private volatile Runnable stopFollowing = () -> { };
 
     private TokenFollowingClient(Vertx vertx, Supplier<ConsulClientOptions> options, ConsulToken token,
             Duration drain) {
@@ -48,7 +49,7 @@ final class TokenFollowingClient implements InvocationHandler {
             Duration requestTimeout) {
         TokenFollowingClient handler = new TokenFollowingClient(vertx, options, token,
                 requestTimeout.plusSeconds(1));
-        token.onChange(handler::renew);
+        handler.stopFollowing = token.onChange(handler::renew);
         return (ConsulClient) Proxy.newProxyInstance(ConsulClient.class.getClassLoader(),
                 new Class<?>[] { ConsulClient.class }, handler);
     }
@@ -73,6 +74,7 @@ final class TokenFollowingClient implements InvocationHandler {
         }
         if (method.getName().equals("close") && (args == null || args.length == 0)) {
             closed = true;
+            stopFollowing.run();
         }
         Object result = call(method, args, delegate);
         // fluent methods answer the client itself: the caller keeps the proxy
