@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
@@ -37,6 +38,11 @@ import io.vertx.mutiny.ext.consul.ConsulClient;
  * Consul enforces the lock-delay after a holder's session ends, so a failed attempt is retried once it passed. On
  * shutdown the leader releases the lock before destroying its session, so the next one need not wait the delay.
  * Every instance can tell who leads: the lock's value is the leader's instance ID.
+ * <p>
+ * A leader that cannot renew its session steps down at once: its session may already be gone (a session is tied to
+ * its node, so a dead agent ends it as soon as the servers notice), and another instance may take the lock one
+ * lock-delay later. So the leader renews at least twice per lock-delay, and two leaders never act at the same time.
+ * It leads again as soon as a renewal succeeds while its session still holds the lock.
  */
 @ApplicationScoped
 public class LeaderElection {
@@ -45,6 +51,10 @@ public class LeaderElection {
     /** Backoff of session creation: quick while an agent restarts, at most one attempt per 5 s on a lasting refusal. */
     private static final Duration RETRY_FIRST = Duration.ofMillis(200);
     private static final Duration RETRY_MAX = Duration.ofSeconds(5);
+    /** Renewals of a leader at most this often, whatever the lock-delay. */
+    private static final Duration LEADER_RENEW_FLOOR = Duration.ofMillis(500);
+    /** After a failed renewal, the next attempt comes this soon: leading again waits for it. */
+    private static final Duration RENEW_RETRY = Duration.ofSeconds(1);
 
     /** Leadership changed on this instance; observers act only while {@code leader} is true. */
     public record Leadership(boolean leader, String traceId) {
@@ -73,7 +83,10 @@ public class LeaderElection {
     private volatile String sessionId;
     private volatile boolean leader;
     private volatile Optional<String> leaderId = Optional.empty();
+    private volatile Optional<String> holderSession = Optional.empty();
     private volatile long renewTimer = -1;
+    /** Only the newest chain of renewals goes on: becoming leader starts one at the leader's pace. */
+    private final AtomicLong renewChain = new AtomicLong();
     private volatile Cancellable sessionRequest;
     private volatile KeyWatch watch;
 
@@ -114,36 +127,73 @@ public class LeaderElection {
                 .withExecutor(new VertxTimers(vertx.getDelegate())).indefinitely()
                 .subscribe().with(id -> {
                     sessionId = id;
-                    scheduleRenew();
+                    startRenewals(renewInterval());
                     tryAcquire();
                 }, failure -> {
                     // only a stopping instance ends here
                 });
     }
 
-    private void scheduleRenew() {
-        renewTimer = vertx.setTimer(settings.sessionTtl().dividedBy(2).toMillis(), t -> renew());
+    /** Starts a new chain of renewals after {@code delay}; a chain still running ends at its next step. */
+    private void startRenewals(Duration delay) {
+        long chain = renewChain.incrementAndGet();
+        vertx.cancelTimer(renewTimer);
+        renewTimer = vertx.setTimer(delay.toMillis(), t -> renew(chain));
     }
 
-    private void renew() {
+    private void scheduleRenew(long chain, Duration delay) {
+        if (chain == renewChain.get()) {
+            renewTimer = vertx.setTimer(delay.toMillis(), t -> renew(chain));
+        }
+    }
+
+    private Duration renewInterval() {
+        return renewInterval(settings.sessionTtl(), settings.lockDelay(), leader);
+    }
+
+    /**
+     * Every TTL/2 keeps a session alive; a leader renews at least twice per lock-delay, so that it learns of a lost
+     * session before anyone else may take the lock.
+     */
+    static Duration renewInterval(Duration sessionTtl, Duration lockDelay, boolean leader) {
+        Duration keepAlive = sessionTtl.dividedBy(2);
+        if (!leader) {
+            return keepAlive;
+        }
+        Duration guard = lockDelay.dividedBy(2);
+        Duration interval = guard.compareTo(keepAlive) < 0 ? guard : keepAlive;
+        return interval.compareTo(LEADER_RENEW_FLOOR) < 0 ? LEADER_RENEW_FLOOR : interval;
+    }
+
+    private void renew(long chain) {
         String session = sessionId;
-        if (stopping || session == null) {
+        if (stopping || session == null || chain != renewChain.get()) {
             return;
         }
-        consul.renewSession(session).subscribe().with(ok -> scheduleRenew(), failure -> {
+        consul.renewSession(session).subscribe().with(ok -> {
+            if (!leader && holderSession.equals(Optional.of(session))) {
+                becomeLeader();
+            } else {
+                scheduleRenew(chain, renewInterval());
+            }
+        }, failure -> {
             if (ConsulErrors.isSessionNotFound(failure)) {
                 // the session expired (agent restart, long pause): the lock is gone with it
                 sessionId = null;
                 becomeFollower("session " + session + " expired");
                 createSession();
             } else {
-                scheduleRenew();
+                becomeFollower("could not renew session " + session + " ("
+                        + ConsulErrors.describe(failure, "renew the session", "session:write")
+                        + "); leading again once a renewal succeeds while it still holds the lock");
+                scheduleRenew(chain, RENEW_RETRY);
             }
         });
     }
 
     private void onLock(Optional<KeyReader.Entry> lock) {
         Optional<String> holder = lock.flatMap(KeyReader.Entry::session);
+        holderSession = holder;
         leaderId = holder.isPresent() ? lock.map(e -> new String(e.value(), StandardCharsets.UTF_8)) : Optional.empty();
         if (holder.isPresent() && holder.get().equals(sessionId)) {
             becomeLeader();
@@ -177,6 +227,8 @@ public class LeaderElection {
     private void becomeLeader() {
         if (!leader) {
             leader = true;
+            // renew at the leader's pace from now on
+            startRenewals(renewInterval());
             String traceId = AuditLog.newTraceId();
             LOG.infof("This instance (%s) now leads %s", instanceId, settings.service());
             audit.record(traceId, "leader-acquired", settings.service(), Optional.empty(), Optional.of(instanceId),

@@ -9,36 +9,30 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import com.example.fleet.testing.AppInstance;
 import com.example.fleet.testing.ConsulCluster;
+import com.example.fleet.testing.LeadershipSampler;
 import com.example.fleet.testing.LoadDriver;
 
 import io.vertx.core.json.JsonObject;
 
 /**
- * The fleet on a Consul cluster of three servers and two client agents, each instance registered through a
- * different client agent, as on nodes of their own; then the Raft leader is killed under load.
+ * The fleet on a Consul cluster as production runs it (three servers, two client agents, TLS with client
+ * certificates, ACL default-deny, instances holding a token of the shipped policy), each instance registered
+ * through a different client agent, as on nodes of their own; then faults under load, every call counted.
  */
 class ConsulClusterIT {
 
-    private static ConsulCluster cluster;
+    @RegisterExtension
+    static final ConsulCluster CLUSTER = ConsulCluster.of(3, 2);
 
-    @BeforeAll
-    static void startCluster() {
-        cluster = ConsulCluster.start(3, 2);
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
+    private static final Duration SESSION_TTL = Duration.ofSeconds(10);
+    private static final Duration LOCK_DELAY = Duration.ofSeconds(1);
 
     /** What the client instance knows: ports of the instances, and the Consul problem it reports, if any. */
     private record View(List<Integer> ports, Optional<String> problem) {
@@ -53,32 +47,52 @@ class ConsulClusterIT {
         }
     }
 
+    private static AppInstance instance(String name, ConsulCluster.Agent node) {
+        return AppInstance.start(name, CLUSTER.instanceEnvironment(node), "fleet.registration.ttl=3s",
+                "fleet.scaling.session-ttl=" + SESSION_TTL.toSeconds() + "s",
+                "fleet.scaling.lock-delay=" + LOCK_DELAY.toSeconds() + "s");
+    }
+
+    private static boolean leads(AppInstance app) {
+        return new JsonObject(app.get("/api/fleet/leader").body()).getBoolean("leader");
+    }
+
+    private static void awaitReady(AppInstance... apps) {
+        for (AppInstance app : apps) {
+            await().atMost(Duration.ofSeconds(60)).until(() -> app.get("/q/health/ready").statusCode() == 200);
+        }
+    }
+
+    private static List<Integer> ports(AppInstance... apps) {
+        return Stream.of(apps).map(AppInstance::port).sorted().toList();
+    }
+
     @Test
     void instancesBehindDifferentAgentsFindEachOtherAndCallsOutliveTheRaftLeader() throws Exception {
-        ConsulCluster.Agent nodeA = cluster.clients().get(0);
-        ConsulCluster.Agent nodeB = cluster.clients().get(1);
-        try (AppInstance first = AppInstance.start("cluster-a", nodeA.address(), "fleet.registration.ttl=3s");
-                AppInstance second = AppInstance.start("cluster-b", nodeB.address(), "fleet.registration.ttl=3s")) {
-            List<Integer> both = java.util.stream.Stream.of(first.port(), second.port()).sorted().toList();
-            for (AppInstance app : List.of(first, second)) {
-                await().atMost(Duration.ofSeconds(60)).until(() -> app.get("/q/health/ready").statusCode() == 200);
-            }
+        ConsulCluster.Agent nodeA = CLUSTER.clients().get(0);
+        ConsulCluster.Agent nodeB = CLUSTER.clients().get(1);
+        try (AppInstance first = instance("cluster-a", nodeA); AppInstance second = instance("cluster-b", nodeB)) {
+            awaitReady(first, second);
+            List<Integer> both = ports(first, second);
             await().atMost(Duration.ofSeconds(30)).until(() -> View.of(first).ports().equals(both)
                     && View.of(second).ports().equals(both));
             // each instance is listed on the node of the agent it registered through
-            Map<Integer, String> nodeByPort = nodeA.consul().health("fleet-service").stream()
+            Map<Integer, String> nodeByPort = CLUSTER.admin().health("fleet-service").stream()
                     .map(JsonObject.class::cast).collect(Collectors.toMap(
                             entry -> entry.getJsonObject("Service").getInteger("Port"),
                             entry -> entry.getJsonObject("Node").getString("Address")));
             assertThat(nodeByPort).containsEntry(first.port(), nodeA.host()).containsEntry(second.port(), nodeB.host());
+            await().atMost(Duration.ofSeconds(60)).until(() -> leads(first) || leads(second));
 
             try (LoadDriver load = LoadDriver.start(URI.create("http://127.0.0.1:" + first.port() + "/api/fleet/call"),
-                    4)) {
+                    4); LeadershipSampler leadership = LeadershipSampler.start(first, second)) {
                 awaitSuccesses(load, 200);
-                ConsulCluster.Agent lost = cluster.raftLeader().orElseThrow();
+                ConsulCluster.Agent lost = CLUSTER.raftLeader().orElseThrow();
+                long killed = System.nanoTime();
                 lost.kill();
-                await().atMost(Duration.ofSeconds(60)).until(() -> cluster.raftLeader()
+                await().atMost(Duration.ofSeconds(60)).until(() -> CLUSTER.raftLeader()
                         .filter(leader -> leader != lost).isPresent());
+                System.out.printf("Raft leader killed: a new one after %d ms%n", (System.nanoTime() - killed) / 1_000_000);
                 // watches resume on the new leader without having emptied the pool; both instances stay registered
                 await().atMost(Duration.ofSeconds(60))
                         .until(() -> View.of(first).equals(new View(both, Optional.empty())));
@@ -86,45 +100,77 @@ class ConsulClusterIT {
                 load.stop();
                 assertThat(load.failures()).as("calls while the Raft leader was lost").isEmpty();
                 assertThat(load.answeredBy()).containsKeys(first.instanceId(), second.instanceId());
-                lost.start();
-                cluster.awaitFormed();
+                assertThat(CLUSTER.admin().health("fleet-service")).hasSize(2);
+                assertThat(leadership.overlaps()).as("moments two instances both led").isZero();
+                assertThat(leadership.handOvers()).as("fleet leader changes").isLessThanOrEqualTo(1);
+            } finally {
+                everyAgentBack();
             }
         }
     }
 
     @Test
-    void instancesBehindAKilledClientAgentLeaveThePoolsAndRegisterAgainWhenItReturnsEmpty() {
-        ConsulCluster.Agent lostNode = cluster.clients().get(0);
-        ConsulCluster.Agent nodeB = cluster.clients().get(1);
-        try (AppInstance orphan = AppInstance.start("cluster-orphan", lostNode.address(), "fleet.registration.ttl=3s");
-                AppInstance client = AppInstance.start("cluster-client", nodeB.address(), "fleet.registration.ttl=3s")) {
-            List<Integer> both = java.util.stream.Stream.of(orphan.port(), client.port()).sorted().toList();
-            await().atMost(Duration.ofSeconds(60)).until(() -> View.of(client).ports().equals(both));
-            try (LoadDriver load = LoadDriver.start(URI.create("http://127.0.0.1:" + client.port() + "/api/fleet/call"),
-                    4)) {
-                awaitSuccesses(load, 200);
-                long killed = System.nanoTime();
-                lostNode.kill();
-                // the servers' failure detection marks the node's serfHealth critical: its instances leave ?passing
-                await().atMost(Duration.ofSeconds(60)).until(() -> View.of(client).ports().equals(List.of(client.port())));
-                System.out.printf("instance behind a killed client agent left the pool after %d ms%n",
-                        (System.nanoTime() - killed) / 1_000_000);
-                await().atMost(Duration.ofSeconds(30)).until(() -> orphan.get("/q/health/ready").statusCode() == 503);
+    void whenTheFleetLeadersAgentDiesItsInstanceLeavesThePoolsAnotherLeadsAndItRegistersAgainOnItsReturn()
+            throws Exception {
+        ConsulCluster.Agent lostNode = CLUSTER.clients().get(0);
+        ConsulCluster.Agent nodeB = CLUSTER.clients().get(1);
+        CLUSTER.admin().putKey("config/fleet-service/replicas", "2");
+        try (AppInstance orphan = instance("cluster-orphan", lostNode)) {
+            // the instance that will lose its agent leads: started alone first
+            await().atMost(Duration.ofSeconds(60)).until(() -> leads(orphan));
+            try (AppInstance survivor = instance("cluster-survivor", nodeB)) {
+                awaitReady(survivor);
+                List<Integer> both = ports(orphan, survivor);
+                await().atMost(Duration.ofSeconds(60)).until(() -> View.of(survivor).ports().equals(both));
+                try (LoadDriver load = LoadDriver.start(
+                        URI.create("http://127.0.0.1:" + survivor.port() + "/api/fleet/call"), 4);
+                        LeadershipSampler leadership = LeadershipSampler.start(orphan, survivor)) {
+                    awaitSuccesses(load, 200);
+                    long killed = System.nanoTime();
+                    lostNode.kill();
+                    // the servers' failure detection marks the node's serfHealth critical: its instances leave
+                    // ?passing, and the session tied to the node ends
+                    await().atMost(Duration.ofSeconds(60))
+                            .until(() -> View.of(survivor).ports().equals(List.of(survivor.port())));
+                    System.out.printf("instance behind a killed client agent left the pool after %d ms%n",
+                            (System.nanoTime() - killed) / 1_000_000);
+                    await().atMost(Duration.ofSeconds(60)).until(() -> leads(survivor));
+                    long reElected = (System.nanoTime() - killed) / 1_000_000;
+                    System.out.printf("fleet leader re-elected %d ms after its agent was killed%n", reElected);
+                    assertThat(Duration.ofMillis(reElected)).isLessThan(SESSION_TTL.multipliedBy(2).plus(LOCK_DELAY));
+                    // the new leader holds the same policy: two wanted, one passing
+                    await().atMost(Duration.ofSeconds(30))
+                            .until(() -> survivor.log().contains("would start 1 instance(s) of fleet-service"));
+                    await().atMost(Duration.ofSeconds(30)).until(() -> orphan.get("/q/health/ready").statusCode() == 503);
+                    assertThat(orphan.get("/q/health/ready").body()).contains("agent");
 
-                lostNode.wipeData();
-                lostNode.start();
-                cluster.awaitFormed();
-                long back = System.nanoTime();
-                // the agent came back without the entry: the heartbeat finds its check unknown and registers again
-                await().atMost(Duration.ofSeconds(60)).until(() -> View.of(client).ports().equals(both));
-                System.out.printf("instance back in the pool %d ms after its agent returned empty%n",
-                        (System.nanoTime() - back) / 1_000_000);
-                await().atMost(Duration.ofSeconds(30)).until(() -> orphan.get("/q/health/ready").statusCode() == 200);
-                awaitSuccesses(load, 200);
-                load.stop();
-                assertThat(load.failures()).as("calls while a client agent was lost").isEmpty();
+                    lostNode.wipeData();
+                    lostNode.start();
+                    CLUSTER.awaitFormed();
+                    long back = System.nanoTime();
+                    // the agent came back without the entry: the heartbeat finds its check unknown and registers again
+                    await().atMost(Duration.ofSeconds(60)).until(() -> View.of(survivor).ports().equals(both));
+                    System.out.printf("instance back in the pool %d ms after its agent returned empty%n",
+                            (System.nanoTime() - back) / 1_000_000);
+                    await().atMost(Duration.ofSeconds(30)).until(() -> orphan.get("/q/health/ready").statusCode() == 200);
+                    awaitSuccesses(load, 200);
+                    load.stop();
+                    assertThat(load.failures()).as("calls while a client agent was lost").isEmpty();
+                    assertThat(leadership.overlaps()).as("moments two instances both led").isZero();
+                    assertThat(leadership.handOvers()).as("fleet leader changes").isEqualTo(1);
+                }
             }
+        } finally {
+            everyAgentBack();
+            CLUSTER.admin().deleteKey("config/fleet-service/replicas");
         }
+    }
+
+    /** Starts what a test killed, also when it failed, so that the next test finds the whole cluster. */
+    private static void everyAgentBack() {
+        Stream.concat(CLUSTER.servers().stream(), CLUSTER.clients().stream()).filter(agent -> !agent.isRunning())
+                .forEach(ConsulCluster.Agent::start);
+        CLUSTER.awaitFormed();
     }
 
     private static void awaitSuccesses(LoadDriver load, long count) {

@@ -36,7 +36,8 @@ public record ConsulCertificates(Path ca, Path serverCert, Path serverKey, Path 
                 requireClientCertificates);
     }
 
-    private static void consulTls(Path dir, String... arguments) throws IOException {
+    /** Runs {@code consul tls arguments...} in {@code dir}, where it writes its files. */
+    static void consulTls(Path dir, String... arguments) throws IOException {
         List<String> command = new java.util.ArrayList<>(List.of(ConsulDevAgent.binary().toAbsolutePath().toString(),
                 "tls"));
         command.addAll(List.of(arguments));

@@ -10,10 +10,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
+
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 import com.example.fleet.devmode.DevConsulAgent;
 import com.example.fleet.process.JvmBoundProcess;
@@ -22,12 +27,20 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 /**
- * A Consul cluster as production runs it, on this machine: servers (Raft, data on disk) and client agents, each on
- * a loopback address of its own ({@code 127.0.0.1N} for servers, {@code 127.0.0.2N} for clients) and on free
- * ports, joined with a short retry interval. Agents can be killed and started again with their data; all of them
- * end with {@link #close()} and with the test JVM.
+ * A Consul cluster as production runs it, on this machine, as a JUnit extension ({@code @RegisterExtension static}):
+ * servers (Raft, data on disk) and client agents, each on a loopback address of its own ({@code 127.0.0.1N} for
+ * servers, {@code 127.0.0.2N} for clients) and on free ports, joined with a short retry interval; TLS between all
+ * of them with a private CA, client agents serving only HTTPS and requiring a client certificate
+ * ({@code verify_incoming_https}); ACLs on with default-deny. Instances get a token of exactly the policy the
+ * project ships ({@link #instanceEnvironment}); tests look through a server's plain HTTP API with the master token
+ * ({@link #admin()}). Agents can be killed and started again with their data; all of them end after the test
+ * class, also when it fails, and with the test JVM.
  */
-public final class ConsulCluster implements AutoCloseable {
+public final class ConsulCluster implements BeforeAllCallback, AfterAllCallback, AutoCloseable {
+
+    /** The policy the project ships: instances run with exactly what it grants. */
+    public static final Path POLICY_RULES = Path.of("src", "main", "consul", "fleet-service-policy.hcl");
+    public static final String POLICY = "fleet-service";
 
     private static final Duration FORMED = Duration.ofSeconds(90);
     private static final Duration STOP_GRACE = Duration.ofSeconds(10);
@@ -37,7 +50,7 @@ public final class ConsulCluster implements AutoCloseable {
         private final String name;
         private final String host;
         private final boolean server;
-        private final int httpPort;
+        private final int apiPort;
         private final int serfLanPort;
         private final int serverPort;
         private final Path dir;
@@ -49,7 +62,7 @@ public final class ConsulCluster implements AutoCloseable {
             this.server = server;
             this.dir = dir;
             int[] ports = freePorts(host, 3);
-            this.httpPort = ports[0];
+            this.apiPort = ports[0];
             this.serfLanPort = ports[1];
             this.serverPort = ports[2];
         }
@@ -62,9 +75,9 @@ public final class ConsulCluster implements AutoCloseable {
             return server;
         }
 
-        /** host:port of its HTTP API, as CONSUL_HTTP_ADDR expects it. */
+        /** Its API as CONSUL_HTTP_ADDR takes it: {@code https://host:port} for a client agent, host:port (plain HTTP) for a server. */
         public String address() {
-            return host + ":" + httpPort;
+            return server ? host + ":" + apiPort : "https://" + host + ":" + apiPort;
         }
 
         /** The agent's own address, which Consul reports as the node address of what registered through it. */
@@ -72,8 +85,12 @@ public final class ConsulCluster implements AutoCloseable {
             return host;
         }
 
-        public ConsulApi consul() {
-            return new ConsulApi(address());
+        /** A server's plain HTTP API with the master token. */
+        ConsulApi admin() {
+            if (!server) {
+                throw new IllegalStateException(name + " serves only HTTPS with client certificates");
+            }
+            return new ConsulApi(address(), Optional.of(masterToken));
         }
 
         public synchronized boolean isRunning() {
@@ -116,9 +133,15 @@ public final class ConsulCluster implements AutoCloseable {
         }
 
         private JsonObject config() {
-            JsonObject ports = new JsonObject().put("http", httpPort).put("dns", -1).put("grpc", -1)
+            JsonObject ports = new JsonObject().put("http", server ? apiPort : -1).put("https", server ? -1 : apiPort)
+                    .put("dns", -1).put("grpc", -1)
                     .put("serf_lan", serfLanPort).put("serf_wan", server ? serfWanPorts.get(name) : -1)
                     .put("server", serverPort);
+            AgentCertificate certificate = certificates.get(name);
+            JsonObject tokens = new JsonObject().put("agent", masterToken);
+            if (server) {
+                tokens.put("master", masterToken);
+            }
             JsonObject config = new JsonObject()
                     .put("node_name", name)
                     .put("datacenter", "dc1")
@@ -134,7 +157,18 @@ public final class ConsulCluster implements AutoCloseable {
                     .put("disable_update_check", true)
                     // test-speed elections: Consul's production default multiplies Raft's timings by 5
                     .put("performance", new JsonObject().put("raft_multiplier", 1))
-                    .put("leave_on_terminate", false);
+                    .put("leave_on_terminate", false)
+                    // RPC and gossip-adjacent traffic verified both ways; the HTTPS API requires a client certificate
+                    .put("ca_file", ca.toString())
+                    .put("cert_file", certificate.cert().toString())
+                    .put("key_file", certificate.key().toString())
+                    .put("verify_outgoing", true)
+                    .put("verify_server_hostname", true)
+                    .put("verify_incoming_rpc", true)
+                    .put("verify_incoming_https", true)
+                    .put("primary_datacenter", "dc1")
+                    .put("acl", new JsonObject().put("enabled", true).put("default_policy", "deny")
+                            .put("down_policy", "extend-cache").put("tokens", tokens));
             if (server) {
                 config.put("server", true).put("bootstrap_expect", serverCount);
             }
@@ -147,38 +181,66 @@ public final class ConsulCluster implements AutoCloseable {
         }
     }
 
-    private final Path binary;
-    private final Path workDir;
-    private final int serverCount;
-    private final List<Agent> agents = new ArrayList<>();
-    private final Map<String, Integer> serfWanPorts = new java.util.HashMap<>();
-
-    private ConsulCluster(Path binary, Path workDir, int serverCount) {
-        this.binary = binary;
-        this.workDir = workDir;
-        this.serverCount = serverCount;
+    /** A certificate and its key, as {@code consul tls cert create} wrote them. */
+    private record AgentCertificate(Path cert, Path key) {
     }
 
-    /** Starts {@code servers} servers and {@code clients} client agents and waits until every one is a member. */
-    public static ConsulCluster start(int servers, int clients) {
-        ConsulCluster cluster;
+    private final int serverCount;
+    private final int clientCount;
+    private final String masterToken = ConsulDevAgent.newToken();
+    private final List<Agent> agents = new ArrayList<>();
+    private final Map<String, Integer> serfWanPorts = new HashMap<>();
+    private final Map<String, AgentCertificate> certificates = new HashMap<>();
+    private Path binary;
+    private Path workDir;
+    private Path ca;
+    private AgentCertificate cli;
+    private Path tokenFile;
+
+    private ConsulCluster(int serverCount, int clientCount) {
+        this.serverCount = serverCount;
+        this.clientCount = clientCount;
+    }
+
+    /** {@code servers} servers and {@code clients} client agents, started before the test class's first test. */
+    public static ConsulCluster of(int servers, int clients) {
+        return new ConsulCluster(servers, clients);
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        start();
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        close();
+    }
+
+    /** Starts every agent, waits until each is a member, and creates the instances' policy and token. */
+    public void start() {
         try {
-            cluster = new ConsulCluster(ConsulDevAgent.binary(), Files.createTempDirectory("consul-cluster"), servers);
-            for (int i = 1; i <= servers; i++) {
-                cluster.add("server-" + i, "127.0.0.1" + i, true);
+            binary = ConsulDevAgent.binary();
+            workDir = Files.createTempDirectory("consul-cluster");
+            createCertificates(workDir.resolve("tls"));
+            for (int i = 1; i <= serverCount; i++) {
+                add("server-" + i, "127.0.0.1" + i, true);
             }
-            for (int i = 1; i <= clients; i++) {
-                cluster.add("client-" + i, "127.0.0.2" + i, false);
+            for (int i = 1; i <= clientCount; i++) {
+                add("client-" + i, "127.0.0.2" + i, false);
             }
+            agents.forEach(Agent::start);
+            awaitFormed();
+            String rules = Files.readString(POLICY_RULES);
+            // the master token works once the first leader has set ACLs up
+            await().atMost(FORMED).ignoreExceptions().until(() -> admin().createPolicy(POLICY, rules) != null);
+            tokenFile = workDir.resolve("instance-token");
+            Files.writeString(tokenFile, createInstanceToken() + "\n");
         } catch (IOException e) {
+            close();
             throw new UncheckedIOException("Could not prepare a Consul cluster", e);
-        }
-        try {
-            cluster.agents.forEach(Agent::start);
-            cluster.awaitFormed();
-            return cluster;
         } catch (RuntimeException e) {
-            cluster.close();
+            close();
             throw e;
         }
     }
@@ -191,27 +253,55 @@ public final class ConsulCluster implements AutoCloseable {
         return agents.stream().filter(agent -> !agent.server()).toList();
     }
 
-    /** The server that leads Raft now, as a running agent sees it; empty while there is none. */
+    /** A running server's HTTP API with the master token: what tests look through. */
+    public ConsulApi admin() {
+        return servers().stream().filter(Agent::isRunning).findFirst().orElseThrow().admin();
+    }
+
+    /** A new token of the shipped policy, as an operator would create one for an instance. */
+    public String createInstanceToken() {
+        return admin().createToken(POLICY);
+    }
+
+    /**
+     * The Consul CLI's variables for an instance on the node of {@code client}: its HTTPS address, the CA, a client
+     * certificate (the CLI's, as {@code consul tls cert create -cli} writes it) and the file with a token of the
+     * shipped policy.
+     */
+    public Map<String, String> instanceEnvironment(Agent client) {
+        return instanceEnvironment(client, tokenFile);
+    }
+
+    /** As {@link #instanceEnvironment(Agent)}, with the token read from {@code tokenFile}. */
+    public Map<String, String> instanceEnvironment(Agent client, Path tokenFile) {
+        if (client.server()) {
+            throw new IllegalArgumentException("instances run on the nodes of client agents, not on " + client.name);
+        }
+        return Map.of("CONSUL_HTTP_ADDR", client.address(), "CONSUL_CACERT", ca.toString(),
+                "CONSUL_CLIENT_CERT", cli.cert().toString(), "CONSUL_CLIENT_KEY", cli.key().toString(),
+                "CONSUL_HTTP_TOKEN_FILE", tokenFile.toString());
+    }
+
+    /** The server that leads Raft now, as a running server sees it; empty while there is none. */
     public Optional<Agent> raftLeader() {
-        for (Agent agent : agents) {
+        for (Agent agent : servers()) {
             if (agent.isRunning()) {
                 try {
-                    String leader = agent.consul().raftLeader();
+                    String leader = agent.admin().raftLeader();
                     return servers().stream().filter(s -> leader.equals(s.host + ":" + s.serverPort)).findFirst();
                 } catch (RuntimeException e) {
-                    // that agent does not answer: ask the next
+                    // that server does not answer: ask the next
                 }
             }
         }
         return Optional.empty();
     }
 
-    /** Waits until a Raft leader exists and every running agent is an alive member, as the servers see it. */
+    /** Waits until a Raft leader exists and every running agent is an alive member, as a server sees it. */
     public void awaitFormed() {
         await().atMost(FORMED).ignoreExceptions().until(() -> {
             List<Agent> running = agents.stream().filter(Agent::isRunning).toList();
-            Agent server = running.stream().filter(Agent::server).findFirst().orElseThrow();
-            JsonArray members = server.consul().members();
+            JsonArray members = admin().members();
             long alive = members.stream().map(JsonObject.class::cast)
                     .filter(member -> member.getInteger("Status") == 1)
                     .filter(member -> running.stream().anyMatch(agent -> agent.name.equals(member.getString("Name"))))
@@ -221,9 +311,39 @@ public final class ConsulCluster implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         agents.forEach(Agent::stop);
-        DevConsulAgent.removeWorkDir(workDir);
+        agents.clear();
+        if (workDir != null) {
+            DevConsulAgent.removeWorkDir(workDir);
+            workDir = null;
+        }
+    }
+
+    /**
+     * A CA, one server certificate per server, one per client agent that also names the agent's own address (what
+     * instances on its node connect to), and the CLI's client certificate that instances present.
+     */
+    private void createCertificates(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        ConsulCertificates.consulTls(dir, "ca", "create");
+        ca = dir.resolve("consul-agent-ca.pem");
+        for (int i = 1; i <= serverCount; i++) {
+            ConsulCertificates.consulTls(dir, "cert", "create", "-server", "-dc", "dc1");
+            certificates.put("server-" + i, issued(dir, "server", i - 1));
+        }
+        for (int i = 1; i <= clientCount; i++) {
+            ConsulCertificates.consulTls(dir, "cert", "create", "-client", "-dc", "dc1", "-additional-ipaddress",
+                    "127.0.0.2" + i);
+            certificates.put("client-" + i, issued(dir, "client", i - 1));
+        }
+        ConsulCertificates.consulTls(dir, "cert", "create", "-cli", "-dc", "dc1");
+        cli = issued(dir, "cli", 0);
+    }
+
+    private static AgentCertificate issued(Path dir, String kind, int sequence) {
+        String base = "dc1-" + kind + "-consul-" + sequence;
+        return new AgentCertificate(dir.resolve(base + ".pem"), dir.resolve(base + "-key.pem"));
     }
 
     private void add(String name, String host, boolean server) throws IOException {
