@@ -54,10 +54,36 @@ public final class ConsulErrors {
         if (Failures.couldNotConnect(failure)) {
             return "Consul agent unreachable while trying to " + operation + " (connection refused)";
         }
+        if (isServersUnavailable(failure)) {
+            return "Consul servers unavailable while trying to " + operation + ": the agent answered but no server"
+                    + " could serve it (no Raft leader: an election under way, or quorum lost); instances keep their"
+                    + " last view, writes wait for the servers (agent answered: " + serverAnswer(failure) + ")";
+        }
         if (failure instanceof TimeoutException || text(failure).toLowerCase().contains("timeout")) {
             return "Consul did not answer in time while trying to " + operation;
         }
         return "Consul failed to " + operation + ": " + text(failure).strip();
+    }
+
+    /**
+     * The agent could not get an answer from the servers: no leader ("No cluster leader"), or no server reachable
+     * ("rpc error ..."). Reads and writes that need the servers fail; the agent's own state still answers.
+     */
+    public static boolean isServersUnavailable(Throwable failure) {
+        String text = text(failure);
+        return text.contains("No cluster leader") || text.contains("rpc error");
+    }
+
+    /** The body of the agent's answer, as the Vert.x client quotes it ("Body: '...'"), else the whole text. */
+    private static String serverAnswer(Throwable failure) {
+        String text = text(failure);
+        int start = text.indexOf("Body: '");
+        if (start < 0) {
+            return text.strip();
+        }
+        start += "Body: '".length();
+        int end = text.indexOf('\'', start);
+        return (end < 0 ? text.substring(start) : text.substring(start, end)).strip();
     }
 
     private static String text(Throwable failure) {

@@ -60,8 +60,13 @@ public class LeaderElection {
     public record Leadership(boolean leader, String traceId) {
     }
 
-    /** What this instance knows of the election. */
-    public record View(boolean leader, Optional<String> leaderId, Optional<String> sessionId) {
+    /**
+     * What this instance knows of the election.
+     *
+     * @param consulProblem why its session cannot be created or renewed right now (it does not lead meanwhile)
+     */
+    public record View(boolean leader, Optional<String> leaderId, Optional<String> sessionId,
+            Optional<String> consulProblem) {
     }
 
     @Inject
@@ -84,6 +89,7 @@ public class LeaderElection {
     private volatile boolean leader;
     private volatile Optional<String> leaderId = Optional.empty();
     private volatile Optional<String> holderSession = Optional.empty();
+    private volatile String problem;
     private volatile long renewTimer = -1;
     /** Only the newest chain of renewals goes on: becoming leader starts one at the leader's pace. */
     private final AtomicLong renewChain = new AtomicLong();
@@ -104,7 +110,7 @@ public class LeaderElection {
     }
 
     public View view() {
-        return new View(leader, leaderId, Optional.ofNullable(sessionId));
+        return new View(leader, leaderId, Optional.ofNullable(sessionId), Optional.ofNullable(problem));
     }
 
     public boolean isLeader() {
@@ -120,13 +126,16 @@ public class LeaderElection {
                 .setTtl(settings.sessionTtl().toSeconds()).setLockDelay(settings.lockDelay().toSeconds())
                 .setBehavior(SessionBehavior.RELEASE);
         sessionRequest = Uni.createFrom().deferred(() -> consul.createSessionWithOptions(options))
-                .onFailure(failure -> !stopping).invoke(failure -> LOG.warnf("%s; retrying",
-                        ConsulErrors.describe(failure, "create a session", "session:write")))
+                .onFailure(failure -> !stopping).invoke(failure -> {
+                    problem = ConsulErrors.describe(failure, "create a session", "session:write");
+                    LOG.warnf("%s; retrying", problem);
+                })
                 // the waits between attempts are Vert.x timers
                 .onFailure(failure -> !stopping).retry().withBackOff(RETRY_FIRST, RETRY_MAX).withJitter(0.5)
                 .withExecutor(new VertxTimers(vertx.getDelegate())).indefinitely()
                 .subscribe().with(id -> {
                     sessionId = id;
+                    problem = null;
                     startRenewals(renewInterval());
                     tryAcquire();
                 }, failure -> {
@@ -171,6 +180,7 @@ public class LeaderElection {
             return;
         }
         consul.renewSession(session).subscribe().with(ok -> {
+            problem = null;
             if (!leader && holderSession.equals(Optional.of(session))) {
                 becomeLeader();
             } else {
@@ -183,9 +193,8 @@ public class LeaderElection {
                 becomeFollower("session " + session + " expired");
                 createSession();
             } else {
-                becomeFollower("could not renew session " + session + " ("
-                        + ConsulErrors.describe(failure, "renew the session", "session:write")
-                        + "); leading again once a renewal succeeds while it still holds the lock");
+                problem = ConsulErrors.describe(failure, "renew the leader election session", "session:write");
+                becomeFollower(problem + "; leading again once a renewal succeeds while the session holds the lock");
                 scheduleRenew(chain, RENEW_RETRY);
             }
         });

@@ -166,6 +166,58 @@ class ConsulClusterIT {
         }
     }
 
+    @Test
+    void withoutQuorumPoolsKeepTheirLastSnapshotCallsGoOnAndAllResumesWhenQuorumReturns() throws Exception {
+        ConsulCluster.Agent nodeA = CLUSTER.clients().get(0);
+        ConsulCluster.Agent nodeB = CLUSTER.clients().get(1);
+        try (AppInstance first = instance("quorum-a", nodeA); AppInstance second = instance("quorum-b", nodeB)) {
+            awaitReady(first, second);
+            List<Integer> both = ports(first, second);
+            await().atMost(Duration.ofSeconds(60)).until(() -> View.of(first).ports().equals(both));
+            await().atMost(Duration.ofSeconds(60)).until(() -> leads(first) || leads(second));
+            try (LoadDriver load = LoadDriver.start(URI.create("http://127.0.0.1:" + first.port() + "/api/fleet/call"),
+                    4); LeadershipSampler leadership = LeadershipSampler.start(first, second)) {
+                awaitSuccesses(load, 200);
+                List<ConsulCluster.Agent> lost = CLUSTER.servers().subList(0, 2);
+                long killed = System.nanoTime();
+                lost.forEach(ConsulCluster.Agent::kill);
+                await().atMost(Duration.ofSeconds(60)).until(() -> View.of(first).problem().isPresent());
+                System.out.printf("no quorum: the pool reports it after %d ms: %s%n",
+                        (System.nanoTime() - killed) / 1_000_000, View.of(first).problem().get());
+                assertThat(View.of(first).problem().get()).contains("Consul servers unavailable");
+                // the leader cannot renew its session: it steps down and says why
+                await().atMost(Duration.ofSeconds(60)).until(() -> !leads(first) && !leads(second));
+                assertThat(first.log() + second.log()).containsPattern(
+                        "no longer leads fleet-service: Consul servers unavailable while trying to renew");
+                // still ready (the instance serves from its last view), saying what the servers cannot do
+                var readiness = first.get("/q/health/ready");
+                assertThat(readiness.statusCode()).isEqualTo(200);
+                assertThat(readiness.body()).contains("consul-servers", "Consul servers unavailable");
+                awaitSuccesses(load, 300);
+                assertThat(View.of(first).ports()).as("the pool keeps its last good snapshot").isEqualTo(both);
+
+                long restarted = System.nanoTime();
+                lost.forEach(ConsulCluster.Agent::start);
+                CLUSTER.awaitFormed();
+                await().atMost(Duration.ofSeconds(60)).until(() -> View.of(first).equals(new View(both, Optional.empty())));
+                await().atMost(Duration.ofSeconds(60)).until(() -> leads(first) || leads(second));
+                System.out.printf("quorum back: watches and leadership resumed after %d ms%n",
+                        (System.nanoTime() - restarted) / 1_000_000);
+                await().atMost(Duration.ofSeconds(30)).until(() -> !first.get("/q/health/ready").body()
+                        .contains("Consul servers unavailable"));
+                awaitSuccesses(load, 200);
+                load.stop();
+                assertThat(load.failures()).as("calls while the servers had no quorum").isEmpty();
+                assertThat(leadership.overlaps()).as("moments two instances both led").isZero();
+                assertThat(CLUSTER.admin().health("fleet-service").stream().map(JsonObject.class::cast)
+                        .map(entry -> entry.getJsonObject("Service").getInteger("Port")).sorted().toList())
+                        .as("registrations after quorum returned, none lost or twice").isEqualTo(both);
+            } finally {
+                everyAgentBack();
+            }
+        }
+    }
+
     /** Starts what a test killed, also when it failed, so that the next test finds the whole cluster. */
     private static void everyAgentBack() {
         Stream.concat(CLUSTER.servers().stream(), CLUSTER.clients().stream()).filter(agent -> !agent.isRunning())
