@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -13,6 +16,7 @@ import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 import com.example.fleet.testing.AppInstance;
 import com.example.fleet.testing.ConsulCluster;
@@ -48,7 +52,11 @@ class ConsulClusterIT {
     }
 
     private static AppInstance instance(String name, ConsulCluster.Agent node) {
-        return AppInstance.start(name, CLUSTER.instanceEnvironment(node), "fleet.registration.ttl=3s",
+        return instance(name, node, CLUSTER.instanceTokenFile());
+    }
+
+    private static AppInstance instance(String name, ConsulCluster.Agent node, Path tokenFile) {
+        return AppInstance.start(name, CLUSTER.instanceEnvironment(node, tokenFile), "fleet.registration.ttl=3s",
                 "fleet.scaling.session-ttl=" + SESSION_TTL.toSeconds() + "s",
                 "fleet.scaling.lock-delay=" + LOCK_DELAY.toSeconds() + "s");
     }
@@ -216,6 +224,50 @@ class ConsulClusterIT {
                 everyAgentBack();
             }
         }
+    }
+
+    @Test
+    void aTokenRotatedUnderLoadCostsNoCallNoRegistrationAndNoLeadership(@TempDir Path dir) throws Exception {
+        ConsulCluster.Agent nodeA = CLUSTER.clients().get(0);
+        ConsulCluster.Agent nodeB = CLUSTER.clients().get(1);
+        Path tokenFile = dir.resolve("token");
+        String oldToken = CLUSTER.createInstanceToken();
+        Files.writeString(tokenFile, oldToken + "\n");
+        try (AppInstance first = instance("rotation-a", nodeA, tokenFile);
+                AppInstance second = instance("rotation-b", nodeB, tokenFile)) {
+            awaitReady(first, second);
+            List<Integer> both = ports(first, second);
+            await().atMost(Duration.ofSeconds(60)).until(() -> View.of(first).ports().equals(both));
+            await().atMost(Duration.ofSeconds(60)).until(() -> leads(first) || leads(second));
+            try (LoadDriver load = LoadDriver.start(URI.create("http://127.0.0.1:" + first.port() + "/api/fleet/call"),
+                    4); LeadershipSampler leadership = LeadershipSampler.start(first, second)) {
+                awaitSuccesses(load, 200);
+                Path next = dir.resolve("token.next");
+                Files.writeString(next, CLUSTER.createInstanceToken() + "\n");
+                Files.move(next, tokenFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                for (AppInstance app : List.of(first, second)) {
+                    await().atMost(Duration.ofSeconds(30)).until(() -> app.log().contains("registering "
+                            + app.instanceId() + " again with it"));
+                }
+                CLUSTER.deleteToken(oldToken);
+                // heartbeats, watches, sessions and calls go on with the new token
+                awaitSuccesses(load, 300);
+                await().during(Duration.ofSeconds(8)).atMost(Duration.ofSeconds(20))
+                        .until(() -> passing().equals(both) && View.of(second).equals(new View(both, Optional.empty())));
+                load.stop();
+                assertThat(load.failures()).as("calls during the rotation").isEmpty();
+                assertThat(leadership.overlaps()).as("moments two instances both led").isZero();
+                assertThat(leadership.handOvers()).as("fleet leader changes").isZero();
+            }
+        }
+    }
+
+    /** Ports of the instances whose every check passes, as the servers see them. */
+    private static List<Integer> passing() {
+        return CLUSTER.admin().health("fleet-service").stream().map(JsonObject.class::cast)
+                .filter(entry -> entry.getJsonArray("Checks").stream().map(JsonObject.class::cast)
+                        .allMatch(check -> "passing".equals(check.getString("Status"))))
+                .map(entry -> entry.getJsonObject("Service").getInteger("Port")).sorted().toList();
     }
 
     /** Starts what a test killed, also when it failed, so that the next test finds the whole cluster. */

@@ -263,16 +263,22 @@ public final class ConsulCluster implements BeforeAllCallback, AfterAllCallback,
         return admin().createToken(POLICY);
     }
 
-    /**
-     * The Consul CLI's variables for an instance on the node of {@code client}: its HTTPS address, the CA, a client
-     * certificate (the CLI's, as {@code consul tls cert create -cli} writes it) and the file with a token of the
-     * shipped policy.
-     */
-    public Map<String, String> instanceEnvironment(Agent client) {
-        return instanceEnvironment(client, tokenFile);
+    /** Deletes a token by its secret, as an operator does once a rotation is done. */
+    public void deleteToken(String secret) {
+        ConsulApi owner = new ConsulApi(servers().stream().filter(Agent::isRunning).findFirst().orElseThrow()
+                .address(), Optional.of(secret));
+        admin().deleteToken(owner.ownAccessorId());
     }
 
-    /** As {@link #instanceEnvironment(Agent)}, with the token read from {@code tokenFile}. */
+    /** A file holding a token of the shipped policy, made when the cluster started. */
+    public Path instanceTokenFile() {
+        return tokenFile;
+    }
+
+    /**
+     * The Consul CLI's variables for an instance on the node of {@code client}: its HTTPS address, the CA, a client
+     * certificate (the CLI's, as {@code consul tls cert create -cli} writes it) and the file with its token.
+     */
     public Map<String, String> instanceEnvironment(Agent client, Path tokenFile) {
         if (client.server()) {
             throw new IllegalArgumentException("instances run on the nodes of client agents, not on " + client.name);
