@@ -135,6 +135,9 @@ public class Reconciler {
         }
     }
 
+    // only the reconcile thread touches it
+    private boolean blind;
+
     private void reconcile() {
         Optional<ReplicaPolicy> policy = policies.state().policy();
         if (!election.isLeader() || policy.isEmpty() || !serving()) {
@@ -143,9 +146,12 @@ public class Reconciler {
         String traceId = AuditLog.newTraceId();
         Actuator actuator = actuators.get();
         List<FleetMember> members = members();
+        String self = registrar.status().instanceId().orElse("");
+        if (!seesItself(members, self)) {
+            return;
+        }
         anomalies.reportGhosts(members, traceId);
         anomalies.reportUnregistered(members, actuator.running(), traceId);
-        String self = registrar.status().instanceId().orElse("");
         Optional<CandidateLoads.Read> loads = ScalingDecision.hasSurplus(policy.get(), members)
                 ? Optional.of(candidateLoads.attach(members, self))
                 : Optional.empty();
@@ -180,6 +186,23 @@ public class Reconciler {
             decision.victims().forEach(victim -> consul.deleteValue(settings.drainKey(victim.id())).await()
                     .atMost(CONSUL_BOUND));
         }
+    }
+
+    /**
+     * The leader is registered, so an answer without its own entry shows only part of the fleet: a token without
+     * node:read (Consul then filters every entry out) or an entry not synced to the servers yet. Acting on it would
+     * start instances that exist; so it waits, saying why once.
+     */
+    private boolean seesItself(List<FleetMember> members, String self) {
+        boolean seen = members.stream().anyMatch(member -> member.id().equals(self));
+        if (!seen && !blind) {
+            LOG.warnf("Not scaling %s: Consul's answer (%d instance(s)) does not list this leader (%s) itself, so it"
+                    + " shows only part of the fleet; the ACL token needs node:read and service:read on \"%s\", or"
+                    + " the agent has not synced this instance's entry to the servers yet", settings.service(),
+                    members.size(), self, settings.service());
+        }
+        blind = !seen;
+        return seen;
     }
 
     /** A leader that is leaving has already left Consul: it would count itself missing and start a replacement. */

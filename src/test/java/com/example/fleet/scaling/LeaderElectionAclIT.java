@@ -64,6 +64,10 @@ class LeaderElectionAclIT {
     }
 
     private AppInstance instance(String name) {
+        return instance(name, token);
+    }
+
+    private AppInstance instance(String name, String token) {
         return AppInstance.start(name, Map.of("CONSUL_HTTP_ADDR", agent.address(), "CONSUL_HTTP_TOKEN", token),
                 "fleet.registration.ttl=3s", "fleet.scaling.session-ttl=10s", "fleet.scaling.lock-delay=1s");
     }
@@ -106,6 +110,21 @@ class LeaderElectionAclIT {
             // and it stays that way: the other one does not take over or lead as well
             await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(15))
                     .until(() -> agreedLeader(both).equals(Optional.of(first)));
+        }
+    }
+
+    @Test
+    void aLeaderWhoseTokenCannotReadNodesSeesNoFleetAndDoesNotScaleOnIt() {
+        String noNodeRead = WITH_SESSIONS.replace("node_prefix \"\" { policy = \"read\" }", "");
+        consul.createPolicy("fleet-service-blind", noNodeRead);
+        try (AppInstance app = instance("acl-blind", consul.createToken("fleet-service-blind"))) {
+            await().atMost(STARTED).until(() -> leader(app).getBoolean("leader", false));
+            consul.putKey("config/fleet-service/replicas", "2");
+
+            // Consul filters every entry out of the health answer: without the guard, zero passing would start two
+            await().atMost(Duration.ofSeconds(30)).until(() -> app.log().contains("Not scaling fleet-service:"
+                    + " Consul's answer (0 instance(s)) does not list this leader"));
+            assertThat(app.log()).contains("needs node:read").doesNotContain("would start");
         }
     }
 }
