@@ -78,7 +78,7 @@ public final class Scaffold {
 
             The new project leaves out this command, its test and the README's section between
             <!-- scaffold:begin --> and <!-- scaffold:end -->. Names of the fleet-management capability
-            (the fleet.* settings, FleetClient, the fleet.audit logger, the fleet_* metrics) are not the
+            (the fleet.* settings, FleetCalls, the fleet.audit logger, the fleet_* metrics) are not the
             service's name and stay as they are.
 
             Exit codes: 0 created, 1 failed while creating (nothing is left behind), 2 bad arguments.
@@ -687,7 +687,7 @@ public final class Scaffold {
             System.out.println("  left out      " + String.join(", ", LEFT_OUT)
                     + (readmeSectionRemoved ? ", the README's scaffold section" : "")
                     + ", the template's Git history");
-            System.out.println("  kept          the fleet.* settings, FleetClient, the fleet.audit logger and the"
+            System.out.println("  kept          the fleet.* settings, FleetCalls, the fleet.audit logger and the"
                     + " fleet_* metrics: they name the fleet-management capability, not the service");
             System.out.println();
             System.out.println("Next steps:");

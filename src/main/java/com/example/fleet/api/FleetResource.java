@@ -1,5 +1,6 @@
 package com.example.fleet.api;
 
+import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -7,6 +8,7 @@ import java.util.Objects;
 import java.util.Optional;
 
 import jakarta.inject.Inject;
+import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -15,10 +17,13 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.eclipse.microprofile.rest.client.inject.RestClient;
+import org.jboss.resteasy.reactive.RestResponse;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 import com.example.fleet.api.GreetingResource.Greeting;
 import com.example.fleet.balancing.InstanceLoad;
+import com.example.fleet.calls.FleetCallFailed;
+import com.example.fleet.calls.FleetCalls;
 import com.example.fleet.balancing.PeakEwmaLoadBalancer;
 import com.example.fleet.balancing.PeakEwmaLoadBalancerProvider;
 import com.example.fleet.discovery.ConsulWatchMetadataKey;
@@ -30,6 +35,7 @@ import com.example.fleet.scaling.PolicyWatch;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.stork.Stork;
 import io.smallrye.stork.api.ServiceInstance;
+import io.vertx.core.json.Json;
 
 /**
  * The sample's view of its own fleet: call it through Stork, and show what the client knows of it (with
@@ -53,8 +59,7 @@ public class FleetResource {
     String target;
 
     @Inject
-    @RestClient
-    FleetClient fleet;
+    FleetCalls fleet;
 
     @Inject
     ConsulWatchServiceDiscoveryProvider discovery;
@@ -68,15 +73,34 @@ public class FleetResource {
     @Inject
     LeaderElection election;
 
-    /** Below the REST client's 30 s read timeout, so that work asked for can be waited for. */
+    /** Below the default call timeout of 30 s, so that work asked for can be waited for. */
     static final long MAX_CALL_WORK_MILLIS = 20_000;
+    /** How many tries the call took, the first included. */
+    static final String ATTEMPTS_HEADER = "Fleet-Attempts";
 
-    /** Calls one instance of the fleet (a greeting, or work of {@code millis}) and says which one answered. */
+    /**
+     * Calls one instance of the fleet (a greeting, or work of {@code millis}) and says which one answered; a try
+     * that fails goes to another instance (see {@link FleetCalls}). Work gets its duration on top of the per-try
+     * timeout.
+     */
     @GET
     @Path("/call")
-    public Uni<Greeting> call(@QueryParam("millis") @DefaultValue("0") long millis) {
+    public Uni<RestResponse<Greeting>> call(@QueryParam("millis") @DefaultValue("0") long millis) {
         GreetingResource.requireMillisUpTo(millis, MAX_CALL_WORK_MILLIS);
-        return millis == 0 ? fleet.hello() : fleet.work(millis);
+        String uri = millis == 0 ? "/api/hello" : "/api/work?millis=" + millis;
+        return fleet.get(uri, Duration.ofMillis(millis)).map(answer -> answer.status() == 200
+                ? RestResponse.ResponseBuilder.ok(Json.decodeValue(answer.body(), Greeting.class))
+                        .header(ATTEMPTS_HEADER, answer.attempts()).build()
+                : RestResponse.ResponseBuilder.<Greeting> create(Response.Status.BAD_GATEWAY)
+                        .header(ATTEMPTS_HEADER, answer.attempts()).build());
+    }
+
+    /** No try of the call succeeded: 502, saying why and how many tries were made. */
+    @ServerExceptionMapper
+    public RestResponse<Map<String, Object>> failed(FleetCallFailed failure) {
+        return RestResponse.ResponseBuilder.<Map<String, Object>> create(Response.Status.BAD_GATEWAY,
+                Map.of("error", failure.getMessage(), "attempts", failure.attempts()))
+                .header(ATTEMPTS_HEADER, failure.attempts()).type(MediaType.APPLICATION_JSON).build();
     }
 
     /**

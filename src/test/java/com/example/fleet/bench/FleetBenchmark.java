@@ -107,7 +107,9 @@ class FleetBenchmark {
             try (AppInstance client = AppInstance.start("bench-client", address, clientProperties.toArray(String[]::new));
                     AppInstance fixed = AppInstance.start("bench-fixed", address,
                             "fleet.registration.service-name=fleet-client",
-                            "quarkus.rest-client.fleet.url=http://127.0.0.1:" + first.port())) {
+                            "quarkus.stork.fleet-service.service-discovery.type=static",
+                            "quarkus.stork.fleet-service.service-discovery.address-list=127.0.0.1:" + first.port(),
+                            "quarkus.stork.fleet-service.load-balancer.type=round-robin")) {
                 for (AppInstance app : List.of(first, second, slow, client, fixed)) {
                     await().atMost(Duration.ofSeconds(60)).until(() -> app.get("/q/health/ready").statusCode() == 200);
                 }

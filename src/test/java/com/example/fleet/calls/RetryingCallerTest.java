@@ -1,0 +1,187 @@
+package com.example.fleet.calls;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.stork.api.Metadata;
+import io.smallrye.stork.api.ServiceInstance;
+import io.smallrye.stork.impl.DefaultServiceInstance;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.mutiny.core.Vertx;
+import io.vertx.mutiny.core.http.HttpClient;
+import io.vertx.mutiny.core.http.HttpServer;
+
+/**
+ * The caller against real HTTP servers on loopback standing for instances: one that answers, one that answers 503,
+ * one that accepts and never answers. The balancer here picks the first candidate it is offered, so a retry can
+ * only reach another instance if the caller leaves the failed one out.
+ */
+class RetryingCallerTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(20);
+
+    private final Vertx vertx = Vertx.vertx();
+    private final List<HttpServer> servers = new ArrayList<>();
+    private final Map<Integer, AtomicInteger> received = new ConcurrentHashMap<>();
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private HttpClient client;
+    private ServiceInstance ok;
+    private ServiceInstance failing;
+    private ServiceInstance hanging;
+
+    @BeforeEach
+    void instances() {
+        client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true));
+        ok = instance(1, request -> request.response().putHeader("content-type", "application/json")
+                .end("{\"message\":\"hello\"}"));
+        failing = instance(2, request -> request.response().setStatusCode(503).end("injected"));
+        hanging = instance(3, request -> {
+            // accepts and never answers
+        });
+    }
+
+    @AfterEach
+    void stop() {
+        client.closeAndAwait();
+        servers.forEach(HttpServer::closeAndAwait);
+        vertx.closeAndAwait();
+    }
+
+    private ServiceInstance instance(long id, io.vertx.core.Handler<HttpServerRequest> handler) {
+        HttpServer server = vertx.createHttpServer().requestHandler(request -> {
+            received.computeIfAbsent(request.localAddress().port(), p -> new AtomicInteger()).incrementAndGet();
+            handler.handle(request.getDelegate());
+        }).listenAndAwait(0, "127.0.0.1");
+        servers.add(server);
+        return new DefaultServiceInstance(id, "127.0.0.1", server.actualPort(), false, Map.of(), Metadata.empty());
+    }
+
+    private int received(ServiceInstance instance) {
+        return received.getOrDefault(instance.getPort(), new AtomicInteger()).get();
+    }
+
+    private RetryingCaller caller(TestCallSettings settings, ServiceInstance... instances) {
+        InstanceSelector firstOffered = new InstanceSelector() {
+            @Override
+            public Uni<List<ServiceInstance>> instances() {
+                return Uni.createFrom().item(List.of(instances));
+            }
+
+            @Override
+            public ServiceInstance selectAndRecordStart(Collection<ServiceInstance> candidates) {
+                return candidates.iterator().next();
+            }
+        };
+        return new RetryingCaller("fleet-service", firstOffered, client, settings,
+                new RetryBudget(settings.retryBudget(), System::nanoTime), new CallMetrics(registry, "fleet-service"),
+                System::nanoTime);
+    }
+
+    private double counter(String name) {
+        return registry.get(name).counter().count();
+    }
+
+    @Test
+    void aFailedTryGoesToAnotherInstance() {
+        FleetAnswer answer = caller(TestCallSettings.defaults(), failing, ok).send(FleetRequest.get("/api/hello"))
+                .await().atMost(WAIT);
+
+        assertThat(answer.status()).isEqualTo(200);
+        assertThat(answer.instanceId()).isEqualTo(ok.getId());
+        assertThat(answer.attempts()).isEqualTo(2);
+        assertThat(received(failing)).isEqualTo(1);
+        assertThat(counter("fleet.calls.retries")).isEqualTo(1);
+    }
+
+    @Test
+    void anInstanceThatNeverAnswersCostsOnePerTryTimeoutThenTheCallGoesElsewhere() {
+        TestCallSettings settings = TestCallSettings.defaults().withPerTryTimeout(Duration.ofMillis(300));
+
+        FleetAnswer answer = caller(settings, hanging, ok).send(FleetRequest.get("/api/hello")).await().atMost(WAIT);
+
+        assertThat(answer.instanceId()).isEqualTo(ok.getId());
+        assertThat(counter("fleet.calls.tries.timed.out")).isEqualTo(1);
+    }
+
+    @Test
+    void workAskedForGetsItsDurationOnTopOfThePerTryTimeout() {
+        ServiceInstance slow = instance(4, request -> vertx.setTimer(600, t -> request.response().end("{}")));
+        TestCallSettings settings = TestCallSettings.defaults().withPerTryTimeout(Duration.ofMillis(300));
+
+        FleetAnswer answer = caller(settings, slow).send(FleetRequest.get("/api/work?millis=600")
+                .withExtraTryTime(Duration.ofMillis(600))).await().atMost(WAIT);
+
+        assertThat(answer.status()).isEqualTo(200);
+        assertThat(answer.attempts()).isEqualTo(1);
+    }
+
+    @Test
+    void aNonIdempotentCallIsNeverRetried() {
+        FleetRequest post = new FleetRequest(HttpMethod.POST, "/api/orders", false, Duration.ZERO);
+
+        FleetCallFailed failure = catchThrowableOfType(
+                () -> caller(TestCallSettings.defaults(), failing, ok).send(post).await().atMost(WAIT),
+                FleetCallFailed.class);
+
+        assertThat(failure.attempts()).isEqualTo(1);
+        assertThat(failure).hasMessageContaining("answered HTTP 503").hasMessageContaining("POST is not idempotent");
+        assertThat(received(ok)).isZero();
+    }
+
+    @Test
+    void withOneInstanceThereIsNoOtherToRetryOn() {
+        FleetCallFailed failure = catchThrowableOfType(
+                () -> caller(TestCallSettings.defaults(), failing).send(FleetRequest.get("/api/hello")).await()
+                        .atMost(WAIT), FleetCallFailed.class);
+
+        assertThat(failure.attempts()).isEqualTo(1);
+        assertThat(failure).hasMessageContaining("every known instance was tried");
+    }
+
+    @Test
+    void whenEveryInstanceFailsTheBudgetKeepsAttemptsPerCallNearOnePlusItsShare() {
+        ServiceInstance failingToo = instance(5, request -> request.response().setStatusCode(500).end());
+        ServiceInstance failingThree = instance(6, request -> request.response().setStatusCode(502).end());
+        // no floor: the share alone; 20 % of calls may be retried
+        RetryingCaller caller = caller(TestCallSettings.defaults().withBudget(20, 0), failing, failingToo,
+                failingThree);
+        int calls = 500;
+        int attempts = 0;
+        for (int i = 0; i < calls; i++) {
+            attempts += catchThrowableOfType(() -> caller.send(FleetRequest.get("/api/hello")).await().atMost(WAIT),
+                    FleetCallFailed.class).attempts();
+        }
+
+        assertThat((double) attempts / calls).isLessThanOrEqualTo(1.2);
+        assertThat(counter("fleet.calls.retries.refused")).isPositive();
+        assertThat(received(failing) + received(failingToo) + received(failingThree)).isEqualTo(attempts);
+    }
+
+    @Test
+    void aTryNeverOutlastsTheCall() {
+        TestCallSettings settings = new TestCallSettings(2, Duration.ofSeconds(5), Duration.ofMillis(400), 20, 10,
+                Duration.ofSeconds(10));
+
+        FleetCallFailed failure = catchThrowableOfType(() -> caller(settings, hanging, ok)
+                .send(FleetRequest.get("/api/hello")).await().atMost(WAIT), FleetCallFailed.class);
+
+        assertThat(failure).hasMessageContaining("fleet.calls.call-timeout");
+        assertThat(received(ok)).isZero();
+    }
+}
