@@ -139,11 +139,11 @@ class FleetBenchmark {
 
                 URI call = URI.create("http://127.0.0.1:" + client.port() + "/api/fleet/call");
                 try (LoadDriver load = LoadDriver.start(call, WORKERS)) {
-                    pause(Duration.ofSeconds(3));
+                    WallClock.pause(Duration.ofSeconds(3));
                     Map<String, Long> before = load.answeredBy();
                     long total = load.successes();
                     int mark = load.latencies(0).size();
-                    pause(MEASURE);
+                    WallClock.pause(MEASURE);
                     long slowAnswers = load.answeredBy().getOrDefault(slow.instanceId(), 0L)
                             - before.getOrDefault(slow.instanceId(), 0L);
                     double share = (double) slowAnswers / (load.successes() - total);
@@ -152,12 +152,12 @@ class FleetBenchmark {
 
                     int failuresBefore = load.failures().size();
                     slow.stopGracefully();
-                    pause(Duration.ofSeconds(5));
+                    WallClock.pause(Duration.ofSeconds(5));
                     int failedGraceful = load.failures().size() - failuresBefore;
 
                     failuresBefore = load.failures().size();
                     second.kill();
-                    pause(Duration.ofSeconds(8));
+                    WallClock.pause(Duration.ofSeconds(8));
                     int failedKill = load.failures().size() - failuresBefore;
                     load.stop();
 
@@ -174,10 +174,10 @@ class FleetBenchmark {
     /** Calls per second through one client instance, only the first instance left behind it. */
     private static double throughput(URI call) {
         try (LoadDriver load = LoadDriver.start(call, 2 * WORKERS)) {
-            pause(Duration.ofSeconds(2));
+            WallClock.pause(Duration.ofSeconds(2));
             long start = System.nanoTime();
             long before = load.successes();
-            pause(MEASURE);
+            WallClock.pause(MEASURE);
             return (load.successes() - before) / ((System.nanoTime() - start) / 1e9);
         }
     }
@@ -222,14 +222,5 @@ class FleetBenchmark {
         List<String> all = new ArrayList<>(head);
         all.addAll(List.of(tail));
         return all;
-    }
-
-    /** A benchmark measures over wall-clock time; tests never pause like this. */
-    private static void pause(Duration duration) {
-        try {
-            Thread.sleep(duration.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

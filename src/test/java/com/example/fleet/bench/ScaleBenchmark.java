@@ -356,7 +356,7 @@ class ScaleBenchmark {
                 URI call = URI.create("http://127.0.0.1:" + client.port() + "/api/fleet/call");
                 try (HealthWatcher watcher = HealthWatcher.start(address, SERVICE, "");
                         LoadDriver load = LoadDriver.start(call, LOAD_WORKERS)) {
-                    pause(Duration.ofSeconds(5));
+                    WallClock.pause(Duration.ofSeconds(5));
                     Map<String, String> outputsBefore = outputs(consul, reals);
                     long calls = load.successes();
                     int failed = load.failures().size();
@@ -364,16 +364,16 @@ class ScaleBenchmark {
 
                     HealthWatcher.Counts start = watcher.counts();
                     long passes = beats.passes();
-                    pause(CHURN_WINDOW);
+                    WallClock.pause(CHURN_WINDOW);
                     HealthWatcher.Rates quiet = watcher.counts().since(start);
                     long quietPasses = beats.passes() - passes;
                     Map<String, String> outputsAfter = outputs(consul, reals);
 
                     beats.note(FakeHeartbeats.Note.CHANGING);
-                    pause(Duration.ofSeconds(2));
+                    WallClock.pause(Duration.ofSeconds(2));
                     start = watcher.counts();
                     passes = beats.passes();
-                    pause(CHURN_WINDOW);
+                    WallClock.pause(CHURN_WINDOW);
                     HealthWatcher.Rates noisy = watcher.counts().since(start);
                     long noisyPasses = beats.passes() - passes;
 
@@ -447,7 +447,7 @@ class ScaleBenchmark {
                     await().atMost(READY).until(() -> consul.checkStatus(check).filter("passing"::equals).isPresent());
                 }
                 // a few heartbeats in, so the kills fall at random points of the heartbeat cycles
-                pause(Duration.ofSeconds(3));
+                WallClock.pause(Duration.ofSeconds(3));
                 long[] killedAt = new long[KILLED];
                 double[] criticalAfter = new double[KILLED];
                 for (int i = 0; i < KILLED; i++) {
@@ -467,7 +467,7 @@ class ScaleBenchmark {
                             pending--;
                         }
                     }
-                    pause(Duration.ofMillis(100));
+                    WallClock.pause(Duration.ofMillis(100));
                 }
                 List<Double> seen = new ArrayList<>();
                 StringBuilder each = new StringBuilder();
@@ -490,7 +490,7 @@ class ScaleBenchmark {
         try (ConsulDevAgent agent = ConsulDevAgent.start()) {
             ConsulApi consul = new ConsulApi(agent.address());
             long pid = agent.processHandle().orElseThrow().pid();
-            pause(Duration.ofSeconds(3));
+            WallClock.pause(Duration.ofSeconds(3));
             double idle = cpuPerMinute(pid, Duration.ofSeconds(15));
 
             List<String> checks = FakeInstances.register(consul, SERVICE, FakeInstances.FIRST_PORT, HEARTBEATING_ENTRIES,
@@ -520,7 +520,7 @@ class ScaleBenchmark {
 
     private AgentLoad agentLoad(String agentAddress, long pid, List<String> checks, Duration interval, Duration settle) {
         try (FakeHeartbeats beats = FakeHeartbeats.start(agentAddress, checks, interval, FakeHeartbeats.Note.NONE)) {
-            pause(settle);
+            WallClock.pause(settle);
             long passes = beats.passes();
             double cpu = cpuPerMinute(pid, CPU_WINDOW);
             return new AgentLoad(cpu, beats.passes() - passes, beats.failures());
@@ -547,7 +547,7 @@ class ScaleBenchmark {
                         watchers.add(HealthWatcher.start(agent.address(), SERVICE, query));
                     }
                     await().atMost(READY).until(() -> watchers.stream().allMatch(w -> w.index() > 0));
-                    pause(Duration.ofSeconds(2));
+                    WallClock.pause(Duration.ofSeconds(2));
                     List<Double> allSeen = new ArrayList<>();
                     List<Double> cpu = new ArrayList<>();
                     for (int change = 0; change < CACHED_CHANGES; change++) {
@@ -567,7 +567,7 @@ class ScaleBenchmark {
                                 .until(() -> watchers.stream().allMatch(w -> w.index() >= target));
                         allSeen.add((System.nanoTime() - start) / 1e6);
                         // let the last readers finish their reads before the CPU is read
-                        pause(Duration.ofSeconds(1));
+                        WallClock.pause(Duration.ofSeconds(1));
                         cpu.add(ProcessCpu.seconds(pid) - cpuBefore);
                     }
                     Samples seen = Samples.of(allSeen);
@@ -619,7 +619,7 @@ class ScaleBenchmark {
     private static double cpuPerMinute(long pid, Duration window) {
         double before = ProcessCpu.seconds(pid);
         long start = System.nanoTime();
-        pause(window);
+        WallClock.pause(window);
         double used = ProcessCpu.seconds(pid) - before;
         return used / ((System.nanoTime() - start) / 60e9);
     }
@@ -693,15 +693,6 @@ class ScaleBenchmark {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return "";
-        }
-    }
-
-    /** A benchmark measures over wall-clock time; tests never pause like this. */
-    private static void pause(Duration duration) {
-        try {
-            Thread.sleep(duration.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 }

@@ -1,0 +1,156 @@
+package com.example.fleet.bench;
+
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.Test;
+
+import com.example.fleet.testing.AppInstance;
+import com.example.fleet.testing.ConsulDevAgent;
+import com.example.fleet.testing.LoadDriver;
+
+import io.vertx.core.json.JsonObject;
+
+/**
+ * Overload and gray failure, measured from outside: three real instances on a Consul dev agent, one of them (or all)
+ * failing on purpose through the sample's failure injection while passing in Consul, and one client instance per
+ * balancer, each loaded in turn by {@value #WORKERS} threads of this JVM. Prints one table; asserts nothing.
+ * Run with {@code ./mvnw verify -Pbenchmark -Dit.test=OverloadBenchmark}.
+ */
+class OverloadBenchmark {
+
+    private static final int WORKERS = 8;
+    private static final Duration WARM_UP = Duration.ofSeconds(3);
+    private static final Duration MEASURE = Duration.ofSeconds(15);
+    private static final Pattern COUNTER = Pattern.compile("^(fleet_calls_total|fleet_calls_retries_total)\\{[^}]*\\}"
+            + " ([0-9.eE+]+)$", Pattern.MULTILINE);
+
+    /** What the three instances do wrong, as system properties of each. */
+    private record Scenario(String name, List<List<String>> instanceProperties) {
+    }
+
+    private record Balancer(String name, String type) {
+    }
+
+    private record Result(String scenario, String balancer, long calls, long failed, double throughput,
+            double p99Millis, double attemptsPerCall) {
+    }
+
+    private static final List<Scenario> SCENARIOS = List.of(
+            new Scenario("healthy fleet", List.of(List.of(), List.of(), List.of())),
+            new Scenario("one of three answers 503", List.of(List.of("fleet.sample.failure-rate=1"), List.of(),
+                    List.of())),
+            new Scenario("one of three hangs", List.of(List.of("fleet.sample.hang-rate=1"), List.of(), List.of())),
+            new Scenario("every instance answers 503", List.of(List.of("fleet.sample.failure-rate=1"),
+                    List.of("fleet.sample.failure-rate=1"), List.of("fleet.sample.failure-rate=1"))));
+
+    private static final List<Balancer> BALANCERS = List.of(new Balancer("peak-ewma (ours)", "peak-ewma"),
+            new Balancer("least-response-time", "least-response-time"), new Balancer("round-robin", "round-robin"));
+
+    @Test
+    void measureFailureShapes() throws IOException {
+        List<Result> results = new ArrayList<>();
+        for (Scenario scenario : SCENARIOS) {
+            System.out.println("overload benchmark: " + scenario.name());
+            try (ConsulDevAgent agent = ConsulDevAgent.start()) {
+                results.addAll(measure(scenario, agent.address()));
+            }
+        }
+        String table = table(results);
+        System.out.println(table);
+        Path out = Path.of("target", "benchmark", "overload.md");
+        Files.createDirectories(out.getParent());
+        Files.writeString(out, table);
+    }
+
+    private static List<Result> measure(Scenario scenario, String consul) {
+        List<AppInstance> started = new ArrayList<>();
+        try {
+            for (int i = 0; i < scenario.instanceProperties().size(); i++) {
+                List<String> properties = new ArrayList<>(scenario.instanceProperties().get(i));
+                properties.add("fleet.registration.ttl=3s");
+                started.add(AppInstance.start("overload-" + i, consul, properties.toArray(String[]::new)));
+            }
+            List<AppInstance> clients = new ArrayList<>();
+            for (Balancer balancer : BALANCERS) {
+                AppInstance client = AppInstance.start("overload-client-" + balancer.type(), consul,
+                        "fleet.registration.service-name=fleet-client",
+                        "quarkus.stork.fleet-service.service-discovery.consul-service=fleet-service",
+                        "quarkus.stork.fleet-service.load-balancer.type=" + balancer.type());
+                started.add(client);
+                clients.add(client);
+            }
+            for (AppInstance app : started) {
+                await().atMost(Duration.ofSeconds(90)).until(() -> app.get("/q/health/ready").statusCode() == 200);
+            }
+            List<Result> results = new ArrayList<>();
+            for (int i = 0; i < BALANCERS.size(); i++) {
+                AppInstance client = clients.get(i);
+                await().atMost(Duration.ofSeconds(30)).until(() -> new JsonObject(client.get("/api/fleet").body())
+                        .getJsonArray("instances").size() == 3);
+                results.add(load(scenario, BALANCERS.get(i), client));
+            }
+            return results;
+        } finally {
+            started.forEach(AppInstance::close);
+        }
+    }
+
+    private static Result load(Scenario scenario, Balancer balancer, AppInstance client) {
+        try (LoadDriver load = LoadDriver.start(URI.create("http://127.0.0.1:" + client.port() + "/api/fleet/call"),
+                WORKERS)) {
+            WallClock.pause(WARM_UP);
+            long successesBefore = load.successes();
+            int failuresBefore = load.failures().size();
+            int latenciesFrom = load.latencies(0).size();
+            double[] countersBefore = counters(client);
+            long start = System.nanoTime();
+            WallClock.pause(MEASURE);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            long successes = load.successes() - successesBefore;
+            long failed = load.failures().size() - failuresBefore;
+            double[] countersAfter = counters(client);
+            load.stop();
+            double calls = countersAfter[0] - countersBefore[0];
+            double retries = countersAfter[1] - countersBefore[1];
+            return new Result(scenario.name(), balancer.name(), successes + failed, failed, successes / seconds,
+                    Samples.ofNanos(load.latencies(latenciesFrom)).p99(), calls == 0 ? Double.NaN : 1 + retries / calls);
+        }
+    }
+
+    /** The client's fleet_calls_total and fleet_calls_retries_total, from its Prometheus endpoint. */
+    private static double[] counters(AppInstance client) {
+        double[] values = new double[2];
+        Matcher found = COUNTER.matcher(client.get("/q/metrics").body());
+        while (found.find()) {
+            values[found.group(1).equals("fleet_calls_total") ? 0 : 1] = Double.parseDouble(found.group(2));
+        }
+        return values;
+    }
+
+    private static String table(List<Result> results) {
+        StringBuilder table = new StringBuilder();
+        table.append(String.format(Locale.ROOT, "Machine: %d cores, %s, Java %s, Consul 1.8.7 dev agent, all on"
+                + " loopback; three instances, load from %d threads in the benchmark JVM, %d s measured after %d s.%n%n",
+                Runtime.getRuntime().availableProcessors(), Machine.cpu(), System.getProperty("java.version"),
+                WORKERS, MEASURE.toSeconds(), WARM_UP.toSeconds()));
+        table.append("| scenario | balancer | calls | failed | calls/s | p99 ms (answered) | attempts per call |\n");
+        table.append("| --- | --- | --- | --- | --- | --- | --- |\n");
+        for (Result r : results) {
+            table.append(String.format(Locale.ROOT, "| %s | %s | %d | %d | %.0f | %s | %.2f |%n", r.scenario(),
+                    r.balancer(), r.calls(), r.failed(), r.throughput(), Samples.millis(r.p99Millis()),
+                    r.attemptsPerCall()));
+        }
+        return table.toString();
+    }
+}
