@@ -56,7 +56,7 @@ record FaultRates(double failure, double hang) {
     private static void requireShare(double rate, String name, List<String> problems) {
         // written so that NaN fails too
         if (!(rate >= 0 && rate <= 1)) {
-            problems.add(name + ": " + rate + " is not a share from 0 to 1 (0.25 fails one call in four)");
+            problems.add(name + ": " + rate + " is not a share from 0 to 1 (0.25 is one call in four)");
         }
     }
 }
