@@ -25,6 +25,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.Startup;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.UniEmitter;
 import io.vertx.core.Context;
@@ -51,7 +52,11 @@ public class InjectedFaults {
 
     private static final Logger LOG = Logger.getLogger(InjectedFaults.class);
 
-    /** The body of an injected 503, e.g. {@code {"error":"injected failure","setting":"fleet.sample.failure-rate",...}}. */
+    /**
+     * The body of an injected 503, e.g. {@code {"error":"injected failure","setting":"fleet.sample.failure-rate",...}};
+     * registered for reflection, as a native build needs to serialize it and no resource method declares it.
+     */
+    @RegisterForReflection
     public record InjectedFault(String error, String setting, String instance) {
     }
 

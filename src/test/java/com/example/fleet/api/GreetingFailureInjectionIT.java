@@ -42,10 +42,11 @@ class GreetingFailureInjectionIT {
 
     @Test
     void aGracefulStopAnswersTheHungCalls503AndItsDrainCompletes() {
-        try (AppInstance app = AppInstance.start("hang-stop", agent.address(), "fleet.registration.ttl=" + TTL.toSeconds()
-                + "s", "fleet.sample.hang-rate=1")) {
+        try (AppInstance app = AppInstance.start("hang-stop", agent.address(),
+                "fleet.registration.ttl=" + TTL.toSeconds() + "s", "fleet.sample.hang-rate=1")) {
             String check = app.instanceId() + ":ttl";
-            await().atMost(Duration.ofSeconds(60)).until(() -> consul.checkStatus(check), equalTo(Optional.of("passing")));
+            await().atMost(Duration.ofSeconds(60))
+                    .until(() -> consul.checkStatus(check), equalTo(Optional.of("passing")));
 
             List<CompletableFuture<HttpResponse<String>>> hung = new ArrayList<>();
             for (int i = 0; i < HUNG_CALLS; i++) {

@@ -81,7 +81,8 @@ class GreetingResourceFailureInjectionTest {
     @Test
     @Order(1)
     void theConfiguredFailureRateAnswersEveryCall503NamingTheSetting() {
-        await().atMost(Duration.ofSeconds(30)).until(() -> management("GET", "/q/health/ready", null).statusCode() == 200);
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> management("GET", "/q/health/ready", null).statusCode() == 200);
 
         for (String path : List.of("/api/hello", "/api/work?millis=5")) {
             given().get(path).then().statusCode(503).contentType("application/json")

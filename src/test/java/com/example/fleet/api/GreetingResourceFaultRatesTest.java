@@ -70,7 +70,8 @@ class GreetingResourceFaultRatesTest {
     @Test
     void ratesAddingUpToMoreThanOneAreRefusedNamingBoth() {
         assertThatThrownBy(() -> InjectedFaults.checked(0.6, 0.5, Duration.ZERO))
-                .hasMessageContaining("fleet.sample.failure-rate (0.6) and fleet.sample.hang-rate (0.5) together exceed 1");
+                .hasMessageContaining(
+                        "fleet.sample.failure-rate (0.6) and fleet.sample.hang-rate (0.5) together exceed 1");
         assertThat(InjectedFaults.checked(0.5, 0.5, Duration.ZERO)).isEqualTo(new FaultRates(0.5, 0.5));
     }
 

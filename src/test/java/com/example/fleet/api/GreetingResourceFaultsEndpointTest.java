@@ -27,7 +27,8 @@ class GreetingResourceFaultsEndpointTest {
     }
 
     private List<String> mainServerPaths(boolean enabled, boolean managementInterface, String root) {
-        InjectedFaults faults = new InjectedFaults(FaultRates.NONE, Duration.ZERO, new SimpleMeterRegistry(), () -> 0.5);
+        InjectedFaults faults = new InjectedFaults(FaultRates.NONE, Duration.ZERO, new SimpleMeterRegistry(),
+                () -> 0.5);
         Router router = Router.router(vertx);
         new FaultsEndpoint(faults, enabled, managementInterface, root, "q").onMainRouter(router);
         return router.getRoutes().stream().map(Route::getPath).toList();
