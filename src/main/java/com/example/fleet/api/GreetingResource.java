@@ -17,7 +17,10 @@ import com.example.fleet.registration.ConsulRegistrar;
 
 import io.smallrye.mutiny.Uni;
 
-/** The sample API: a greeting configured in Consul KV, and a unit of work whose duration the caller picks. */
+/**
+ * The sample API: a greeting configured in Consul KV, and a unit of work whose duration the caller picks. Both can
+ * be made to misbehave on purpose ({@link InjectedFaults}): slow, failing with 503, or hanging.
+ */
 @Path("/api")
 @Produces(MediaType.APPLICATION_JSON)
 public class GreetingResource {
@@ -31,18 +34,22 @@ public class GreetingResource {
     @ConfigProperty(name = "greeting.message")
     String message;
 
-    /** Added to every greeting: makes one instance slow on purpose, to watch the balancer avoid it. */
-    @ConfigProperty(name = "fleet.sample.response-delay", defaultValue = "0ms")
-    Duration responseDelay;
-
     @Inject
     ConsulRegistrar registrar;
+
+    /** The response delay (makes one instance slow, to watch the balancer avoid it), failures and hangs. */
+    @Inject
+    InjectedFaults faults;
 
     @GET
     @Path("/hello")
     public Uni<Greeting> hello() {
-        Uni<Greeting> greeting = Uni.createFrom().item(new Greeting(message, instanceId()));
-        return responseDelay.isZero() ? greeting : greeting.onItem().delayIt().by(responseDelay);
+        String instance = instanceId();
+        return faults.inject(instance, () -> {
+            Uni<Greeting> greeting = Uni.createFrom().item(new Greeting(message, instance));
+            Duration delay = faults.responseDelay();
+            return delay.isZero() ? greeting : greeting.onItem().delayIt().by(delay);
+        });
     }
 
     /**
@@ -52,10 +59,14 @@ public class GreetingResource {
     @GET
     @Path("/work")
     public Uni<Greeting> work(@QueryParam("millis") @DefaultValue("0") long millis) {
+        // a bad request is refused whatever the faults: they stand for a broken instance, not a broken caller
         requireMillisUpTo(millis, MAX_WORK_MILLIS);
-        Greeting done = new Greeting("worked " + millis + " ms", instanceId());
-        return millis == 0 ? Uni.createFrom().item(done)
-                : Uni.createFrom().item(done).onItem().delayIt().by(Duration.ofMillis(millis));
+        String instance = instanceId();
+        return faults.inject(instance, () -> {
+            Greeting done = new Greeting("worked " + millis + " ms", instance);
+            return millis == 0 ? Uni.createFrom().item(done)
+                    : Uni.createFrom().item(done).onItem().delayIt().by(Duration.ofMillis(millis));
+        });
     }
 
     /** Refuses a duration outside 0..{@code max} with a 400 that names the parameter and the range. */
