@@ -25,6 +25,9 @@ import io.smallrye.stork.spi.LoadBalancerProvider;
 @LoadBalancerAttribute(name = "error-penalty", defaultValue = "2s", description = "Latency a failed call counts as.")
 @LoadBalancerAttribute(name = "ejection-cool-off", defaultValue = "5s", description = "How long an instance that refused a connection is left out, unless discovery drops and re-adds it sooner.")
 @LoadBalancerAttribute(name = "call-timeout", defaultValue = "30s", description = "A call with no end after this long counts as failed: the REST client reports no end for resets and read timeouts after the request was sent.")
+@LoadBalancerAttribute(name = "consecutive-failures", defaultValue = "5", description = "Failed calls in a row (5xx answers, timeouts, resets; not 4xx answers) that eject an instance.")
+@LoadBalancerAttribute(name = "ejection-base", defaultValue = "30s", description = "How long the first ejection for failures lasts; each further one lasts this much longer, and each ejection-base back in rotation takes one step off again.")
+@LoadBalancerAttribute(name = "max-ejection", defaultValue = "300s", description = "Longest ejection for failures, so that a recovered instance is tried again within it.")
 @ApplicationScoped
 public class PeakEwmaLoadBalancerProvider implements LoadBalancerProvider<PeakEwmaConfiguration> {
 

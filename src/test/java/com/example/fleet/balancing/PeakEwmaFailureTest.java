@@ -168,7 +168,7 @@ class PeakEwmaFailureTest {
     }
 
     @Test
-    void otherFailuresDoNotEject() {
+    void otherFailuresDoNotEjectAtOnce() {
         PeakEwmaLoadBalancer balancer = balancer(Calls.WITHOUT_PENALTY);
         fail(balancer.selectServiceInstance(List.of(a)), new IOException("Connection reset by peer"));
         fail(balancer.selectServiceInstance(List.of(a)), new TimeoutException());

@@ -124,7 +124,8 @@ class PeakEwmaLoadBalancerTest {
         ServiceInstance selected = balancer.selectServiceInstance(List.of(instance(1)));
         selected.recordStart(true);
 
-        assertThat(balancer.estimates()).containsOnly(Map.entry(1L, new InstanceLoad(30.0, 1, Optional.empty())));
+        assertThat(balancer.estimates())
+                .containsOnly(Map.entry(1L, new InstanceLoad(30.0, 1, 0, 0, Optional.empty())));
 
         clock.advance(Duration.ofSeconds(1));
         selected.recordEnd(new RuntimeException(new ConnectException("Connection refused")));

@@ -1,0 +1,36 @@
+package com.example.fleet.balancing;
+
+import java.time.Duration;
+
+/**
+ * When failing calls take an instance out of the rotation, after Envoy's outlier detection: {@code
+ * consecutiveFailures} failed calls in a row eject it for {@code ejectionBase} times the number of its ejections,
+ * at most {@code maxEjection}.
+ */
+record OutlierDetection(int consecutiveFailures, Duration ejectionBase, Duration maxEjection) {
+
+    static OutlierDetection from(PeakEwmaConfiguration config) {
+        Duration base = Attributes.positiveDuration("ejection-base", config.getEjectionBase());
+        Duration max = Attributes.positiveDuration("max-ejection", config.getMaxEjection());
+        if (max.compareTo(base) < 0) {
+            throw Attributes.invalid("max-ejection", "'" + config.getMaxEjection()
+                    + "' is shorter than ejection-base ('" + config.getEjectionBase() + "')");
+        }
+        return new OutlierDetection(Attributes.atLeast(1, "consecutive-failures", config.getConsecutiveFailures()),
+                base, max);
+    }
+
+    /**
+     * The highest count an instance's ejections reach: the first one that lasts {@code maxEjection}. Counting
+     * further would only make an instance that recovered wait longer before its ejections shorten again.
+     */
+    int maxCount() {
+        long base = ejectionBase.toNanos();
+        return (int) Math.min(Integer.MAX_VALUE, (maxEjection.toNanos() + base - 1) / base);
+    }
+
+    /** How long the {@code count}-th ejection lasts, in nanoseconds. */
+    long ejectionNanos(int count) {
+        return Math.min(ejectionBase.toNanos() * count, maxEjection.toNanos());
+    }
+}
