@@ -24,6 +24,7 @@ final class Candidates {
     private final Candidate[] all;
     private final long generation;
     private final AtomicLong lastUsedNanos;
+    private volatile EjectionCensus census;
 
     /** Candidates of generation {@code generation}, prepared at {@code now} from {@code source}, in its order. */
     Candidates(Collection<ServiceInstance> source, Candidate[] all, long generation, long now) {
@@ -49,6 +50,24 @@ final class Candidates {
 
     long generation() {
         return generation;
+    }
+
+    int size() {
+        return all.length;
+    }
+
+    /**
+     * How many of these candidates are ejected at {@code now}, given the ejection version: counted again only when
+     * an ejection started or one counted ended since (see {@link EjectionCensus}). Racing threads may both count;
+     * either result is right, and a count taken before a newer ejection carries an older version.
+     */
+    EjectionCensus census(long now, long ejectionVersion) {
+        EjectionCensus counted = census;
+        if (counted == null || !counted.holdsAt(now, ejectionVersion)) {
+            counted = EjectionCensus.take(all, now, ejectionVersion);
+            census = counted;
+        }
+        return counted;
     }
 
     /** Called by every selection: a release store, which costs no fence; readers want a recent value, no more. */

@@ -1,21 +1,29 @@
 package com.example.fleet.balancing;
 
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+
 import com.example.fleet.balancing.Ejection.Reason;
 
 /**
  * Takes instances out of the rotation on failed calls, after Envoy's outlier detection: one that refuses a
  * connection at once, for {@code ejection-cool-off}; one that fails {@code consecutive-failures} calls in a row
  * (5xx answers, timeouts, resets) for {@code ejection-base} times its number of ejections, up to
- * {@code max-ejection}. Every failure also weighs as the error penalty in the latency estimate. Ejections are rare
- * and take a lock; selections only read them.
+ * {@code max-ejection}, unless {@code max-ejected-percent} of the current candidates are already ejected for
+ * failures. Every failure also weighs as the error penalty in the latency estimate. Ejections are rare and take a
+ * lock; selections only read them, and the version that tells them an ejection started.
  */
 final class Ejections {
 
     private final PeakEwmaSettings settings;
+    private final Supplier<Candidates> current;
+    private final AtomicLong version = new AtomicLong();
     private final Object deciding = new Object();
 
-    Ejections(PeakEwmaSettings settings) {
+    /** Ejections among the candidates {@code current} hands out. */
+    Ejections(PeakEwmaSettings settings, Supplier<Candidates> current) {
         this.settings = settings;
+        this.current = current;
     }
 
     /** A call to {@code instance} ended in success, or got an answer. */
@@ -38,6 +46,11 @@ final class Ejections {
         }
     }
 
+    /**
+     * Ejects an instance nobody listens on, whatever the share already ejected: the cap protects capacity from a
+     * signal that overload gives as well, and an instance that refuses connections has none to lose; every call
+     * sent there fails before it has any effect. The panic threshold still bounds how many are left out.
+     */
     private void refused(InstanceState instance, long now) {
         synchronized (deciding) {
             Ejection previous = instance.ejection();
@@ -46,7 +59,7 @@ final class Ejections {
                 // a longer ejection is on
                 return;
             }
-            instance.eject(new Ejection(until, Reason.REFUSED, countAt(previous, now)));
+            eject(instance, new Ejection(until, Reason.REFUSED, countAt(previous, now)));
         }
     }
 
@@ -58,10 +71,21 @@ final class Ejections {
                 return;
             }
             OutlierDetection detection = settings.outliers();
+            Candidates candidates = current.get();
+            if (candidates.census(now, version.get()).ejectedForFailures() >= detection.maxEjected(candidates.size())) {
+                // the failures still weigh as penalties, and the next one tries again
+                return;
+            }
             int count = Math.min(countAt(previous, now) + 1, detection.maxCount());
-            instance.eject(new Ejection(now + detection.ejectionNanos(count), Reason.FAILURES, count));
+            eject(instance, new Ejection(now + detection.ejectionNanos(count), Reason.FAILURES, count));
             instance.resetFailures();
         }
+    }
+
+    private void eject(InstanceState instance, Ejection ejection) {
+        instance.eject(ejection);
+        // after the ejection, so that a census taken at the new version sees it
+        version.incrementAndGet();
     }
 
     private int countAt(Ejection previous, long now) {

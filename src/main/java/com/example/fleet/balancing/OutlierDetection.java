@@ -5,9 +5,10 @@ import java.time.Duration;
 /**
  * When failing calls take an instance out of the rotation, after Envoy's outlier detection: {@code
  * consecutiveFailures} failed calls in a row eject it for {@code ejectionBase} times the number of its ejections,
- * at most {@code maxEjection}.
+ * at most {@code maxEjection}, unless {@code maxEjectedPercent} of the candidates (at least one) already are.
  */
-record OutlierDetection(int consecutiveFailures, Duration ejectionBase, Duration maxEjection) {
+record OutlierDetection(int consecutiveFailures, Duration ejectionBase, Duration maxEjection,
+        int maxEjectedPercent) {
 
     static OutlierDetection from(PeakEwmaConfiguration config) {
         Duration base = Attributes.positiveDuration("ejection-base", config.getEjectionBase());
@@ -17,7 +18,12 @@ record OutlierDetection(int consecutiveFailures, Duration ejectionBase, Duration
                     + "' is shorter than ejection-base ('" + config.getEjectionBase() + "')");
         }
         return new OutlierDetection(Attributes.atLeast(1, "consecutive-failures", config.getConsecutiveFailures()),
-                base, max);
+                base, max, Attributes.percent("max-ejected-percent", config.getMaxEjectedPercent()));
+    }
+
+    /** How many of {@code candidates} may be ejected for failures at once: always one, even out of a few. */
+    int maxEjected(int candidates) {
+        return Math.max(1, candidates * maxEjectedPercent / 100);
     }
 
     /**

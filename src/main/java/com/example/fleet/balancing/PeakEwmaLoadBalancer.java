@@ -44,7 +44,7 @@ public class PeakEwmaLoadBalancer implements LoadBalancer {
         this.wallClock = wallClock;
         this.random = random;
         this.states = new InstanceStates(settings, nanoClock.getAsLong());
-        this.ejections = new Ejections(settings);
+        this.ejections = new Ejections(settings, states::current);
     }
 
     @Override

@@ -28,6 +28,7 @@ import io.smallrye.stork.spi.LoadBalancerProvider;
 @LoadBalancerAttribute(name = "consecutive-failures", defaultValue = "5", description = "Failed calls in a row (5xx answers, timeouts, resets; not 4xx answers) that eject an instance.")
 @LoadBalancerAttribute(name = "ejection-base", defaultValue = "30s", description = "How long the first ejection for failures lasts; each further one lasts this much longer, and each ejection-base back in rotation takes one step off again.")
 @LoadBalancerAttribute(name = "max-ejection", defaultValue = "300s", description = "Longest ejection for failures, so that a recovered instance is tried again within it.")
+@LoadBalancerAttribute(name = "max-ejected-percent", defaultValue = "10", description = "Most of the candidates, in percent, that failures may eject at once (always one): a fleet failing as a whole is overloaded, and ejecting more would overload the rest. Refused connections are not limited.")
 @ApplicationScoped
 public class PeakEwmaLoadBalancerProvider implements LoadBalancerProvider<PeakEwmaConfiguration> {
 

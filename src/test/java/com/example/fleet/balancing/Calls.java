@@ -15,7 +15,7 @@ import io.smallrye.stork.impl.ServiceInstanceWithStatGathering;
 final class Calls {
 
     static final OutlierDetection DEFAULT_OUTLIERS = new OutlierDetection(5, Duration.ofSeconds(30),
-            Duration.ofSeconds(300));
+            Duration.ofSeconds(300), 10);
 
     static final PeakEwmaSettings DEFAULTS = new PeakEwmaSettings(Duration.ofSeconds(10), Duration.ofMillis(30),
             Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofSeconds(30), DEFAULT_OUTLIERS);

@@ -18,18 +18,18 @@ class PeakEwmaLoadBalancerProviderTest {
     void attributesDefaultToTheDocumentedValues() {
         assertThat(PeakEwmaSettings.from(new PeakEwmaConfiguration())).isEqualTo(new PeakEwmaSettings(
                 Duration.ofSeconds(10), Duration.ofMillis(30), Duration.ofSeconds(2), Duration.ofSeconds(5),
-                Duration.ofSeconds(30), new OutlierDetection(5, Duration.ofSeconds(30), Duration.ofSeconds(300))));
+                Duration.ofSeconds(30), new OutlierDetection(5, Duration.ofSeconds(30), Duration.ofSeconds(300), 10)));
     }
 
     @Test
     void attributesAcceptQuarkusDurations() {
         PeakEwmaConfiguration config = new PeakEwmaConfiguration().withDecayTime("PT1M").withDefaultRtt("250ms")
                 .withErrorPenalty("3").withEjectionCoolOff("1m").withCallTimeout("45s").withConsecutiveFailures(" 3")
-                .withEjectionBase("10s").withMaxEjection("10s");
+                .withEjectionBase("10s").withMaxEjection("10s").withMaxEjectedPercent("100");
 
         assertThat(PeakEwmaSettings.from(config)).isEqualTo(new PeakEwmaSettings(Duration.ofMinutes(1),
                 Duration.ofMillis(250), Duration.ofSeconds(3), Duration.ofMinutes(1), Duration.ofSeconds(45),
-                new OutlierDetection(3, Duration.ofSeconds(10), Duration.ofSeconds(10))));
+                new OutlierDetection(3, Duration.ofSeconds(10), Duration.ofSeconds(10), 100)));
     }
 
     @Test
@@ -54,6 +54,10 @@ class PeakEwmaLoadBalancerProviderTest {
                 "peak-ewma load-balancer attribute max-ejection: 'later' is not a duration");
         assertRejected(new PeakEwmaConfiguration().withMaxEjection("20s"),
                 "peak-ewma load-balancer attribute max-ejection: '20s' is shorter than ejection-base ('30s')");
+        assertRejected(new PeakEwmaConfiguration().withMaxEjectedPercent("101"),
+                "peak-ewma load-balancer attribute max-ejected-percent: '101' must be a whole number from 0 to 100");
+        assertRejected(new PeakEwmaConfiguration().withMaxEjectedPercent("10%"),
+                "peak-ewma load-balancer attribute max-ejected-percent: '10%' is not a whole number from 0 to 100");
     }
 
     @Test
