@@ -85,15 +85,16 @@ final class Candidates {
 
     /**
      * Where the next call goes: of two distinct random candidates that are not ejected, the one with the lower
-     * load; the only one not ejected if there is one; two random ones among all when every one is ejected (a
-     * chance of success beats certain failure). Two random candidates rather than the best of all: no herd on
-     * one instance between replies.
+     * load; the only one not ejected if there is one; of two random ones among all when {@code panic} (see
+     * {@link OutlierDetection#panics}) or when every one is ejected (which panic covers, unless an ejection
+     * started since it was decided). Two random candidates rather than the best of all: no herd on one instance
+     * between replies.
      */
-    Candidate choose(RandomGenerator random, long now) {
+    Candidate choose(RandomGenerator random, long now, boolean panic) {
         if (all.length == 1) {
             return all[0];
         }
-        int first = selectableIndex(random, NONE, now);
+        int first = panic ? NONE : selectableIndex(random, NONE, now);
         if (first == NONE) {
             first = randomIndex(random, NONE);
             return lowerLoad(all[first], all[randomIndex(random, first)], now);

@@ -10,8 +10,9 @@ import com.example.fleet.balancing.Ejection.Reason;
  * connection at once, for {@code ejection-cool-off}; one that fails {@code consecutive-failures} calls in a row
  * (5xx answers, timeouts, resets) for {@code ejection-base} times its number of ejections, up to
  * {@code max-ejection}, unless {@code max-ejected-percent} of the current candidates are already ejected for
- * failures. Every failure also weighs as the error penalty in the latency estimate. Ejections are rare and take a
- * lock; selections only read them, and the version that tells them an ejection started.
+ * failures. Every failure also weighs as the error penalty in the latency estimate. Below {@code panic-threshold}
+ * percent of candidates left, selections ignore ejections. Ejections are rare and take a lock; selections only
+ * read them, and the version that tells them an ejection started.
  */
 final class Ejections {
 
@@ -24,6 +25,12 @@ final class Ejections {
     Ejections(PeakEwmaSettings settings, Supplier<Candidates> current) {
         this.settings = settings;
         this.current = current;
+    }
+
+    /** Whether a selection among {@code candidates} at {@code now} ignores ejections; O(1) but after a change. */
+    boolean panics(Candidates candidates, long now) {
+        EjectionCensus census = candidates.census(now, version.get());
+        return settings.outliers().panics(candidates.size(), census.ejected());
     }
 
     /** A call to {@code instance} ended in success, or got an answer. */

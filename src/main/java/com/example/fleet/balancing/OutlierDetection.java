@@ -5,10 +5,11 @@ import java.time.Duration;
 /**
  * When failing calls take an instance out of the rotation, after Envoy's outlier detection: {@code
  * consecutiveFailures} failed calls in a row eject it for {@code ejectionBase} times the number of its ejections,
- * at most {@code maxEjection}, unless {@code maxEjectedPercent} of the candidates (at least one) already are.
+ * at most {@code maxEjection}, unless {@code maxEjectedPercent} of the candidates (at least one) already are. With
+ * fewer than {@code panicThreshold} percent of the candidates left, ejections are ignored.
  */
-record OutlierDetection(int consecutiveFailures, Duration ejectionBase, Duration maxEjection,
-        int maxEjectedPercent) {
+record OutlierDetection(int consecutiveFailures, Duration ejectionBase, Duration maxEjection, int maxEjectedPercent,
+        int panicThreshold) {
 
     static OutlierDetection from(PeakEwmaConfiguration config) {
         Duration base = Attributes.positiveDuration("ejection-base", config.getEjectionBase());
@@ -18,7 +19,18 @@ record OutlierDetection(int consecutiveFailures, Duration ejectionBase, Duration
                     + "' is shorter than ejection-base ('" + config.getEjectionBase() + "')");
         }
         return new OutlierDetection(Attributes.atLeast(1, "consecutive-failures", config.getConsecutiveFailures()),
-                base, max, Attributes.percent("max-ejected-percent", config.getMaxEjectedPercent()));
+                base, max, Attributes.percent("max-ejected-percent", config.getMaxEjectedPercent()),
+                Attributes.percent("panic-threshold", config.getPanicThreshold()));
+    }
+
+    /**
+     * Whether {@code ejected} of {@code candidates} leave too few for ejections to hold (panic): the load would
+     * crush those left, and the ejections may come from an overload of the whole fleet, or from a fault of this
+     * client's own network. With none left, always: a chance of success beats certain failure.
+     */
+    boolean panics(int candidates, int ejected) {
+        int left = candidates - ejected;
+        return ejected > 0 && (left == 0 || (long) left * 100 < (long) panicThreshold * candidates);
     }
 
     /** How many of {@code candidates} may be ejected for failures at once: always one, even out of a few. */

@@ -53,7 +53,8 @@ public class PeakEwmaLoadBalancer implements LoadBalancer {
             throw new NoServiceInstanceFoundException("No service instance found");
         }
         long now = nanoClock.getAsLong();
-        Candidate chosen = states.candidatesOf(serviceInstances, now).choose(random.get(), now);
+        Candidates candidates = states.candidatesOf(serviceInstances, now);
+        Candidate chosen = candidates.choose(random.get(), now, ejections.panics(candidates, now));
         return new ServiceInstanceWithStatGathering(chosen.instance(),
                 new CallRecorder(chosen.state(), ejections, nanoClock));
     }

@@ -29,6 +29,7 @@ import io.smallrye.stork.spi.LoadBalancerProvider;
 @LoadBalancerAttribute(name = "ejection-base", defaultValue = "30s", description = "How long the first ejection for failures lasts; each further one lasts this much longer, and each ejection-base back in rotation takes one step off again.")
 @LoadBalancerAttribute(name = "max-ejection", defaultValue = "300s", description = "Longest ejection for failures, so that a recovered instance is tried again within it.")
 @LoadBalancerAttribute(name = "max-ejected-percent", defaultValue = "10", description = "Most of the candidates, in percent, that failures may eject at once (always one): a fleet failing as a whole is overloaded, and ejecting more would overload the rest. Refused connections are not limited.")
+@LoadBalancerAttribute(name = "panic-threshold", defaultValue = "50", description = "Below this percentage of candidates not ejected, the balancer ignores ejections (panic) rather than crush the few left; 0 only when none is left.")
 @ApplicationScoped
 public class PeakEwmaLoadBalancerProvider implements LoadBalancerProvider<PeakEwmaConfiguration> {
 

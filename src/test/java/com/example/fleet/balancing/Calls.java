@@ -15,13 +15,17 @@ import io.smallrye.stork.impl.ServiceInstanceWithStatGathering;
 final class Calls {
 
     static final OutlierDetection DEFAULT_OUTLIERS = new OutlierDetection(5, Duration.ofSeconds(30),
-            Duration.ofSeconds(300), 10);
+            Duration.ofSeconds(300), 10, 50);
 
     static final PeakEwmaSettings DEFAULTS = new PeakEwmaSettings(Duration.ofSeconds(10), Duration.ofMillis(30),
             Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofSeconds(30), DEFAULT_OUTLIERS);
 
-    /** A penalty too small to matter, so that only an ejection keeps an instance that failed out. */
-    static final PeakEwmaSettings WITHOUT_PENALTY = withOutliers(DEFAULT_OUTLIERS);
+    /**
+     * A penalty too small to matter, and panic only once every candidate is ejected, so that only an ejection
+     * keeps an instance that failed out, whatever the share ejected.
+     */
+    static final PeakEwmaSettings WITHOUT_PENALTY = withOutliers(new OutlierDetection(5, Duration.ofSeconds(30),
+            Duration.ofSeconds(300), 10, 0));
 
     private Calls() {
     }

@@ -88,7 +88,8 @@ class PeakEwmaOutlierTest {
 
     @Test
     void eachEjectionLastsTheBaseTimesItsNumberUpToTheMax() {
-        useBalancer(Calls.withOutliers(new OutlierDetection(5, Duration.ofSeconds(30), Duration.ofSeconds(100), 10)));
+        useBalancer(Calls.withOutliers(new OutlierDetection(5, Duration.ofSeconds(30), Duration.ofSeconds(100), 10,
+                0)));
 
         for (int seconds : new int[] { 30, 60, 90, 100, 100 }) {
             traffic.failRepeatedly(a, 5, SERVER_ERROR);
