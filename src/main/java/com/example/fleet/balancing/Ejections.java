@@ -18,19 +18,30 @@ final class Ejections {
 
     private final PeakEwmaSettings settings;
     private final Supplier<Candidates> current;
+    private final BalancerMeters meters;
     private final AtomicLong version = new AtomicLong();
     private final Object deciding = new Object();
 
     /** Ejections among the candidates {@code current} hands out. */
-    Ejections(PeakEwmaSettings settings, Supplier<Candidates> current) {
+    Ejections(PeakEwmaSettings settings, Supplier<Candidates> current, BalancerMeters meters) {
         this.settings = settings;
         this.current = current;
+        this.meters = meters;
     }
 
-    /** Whether a selection among {@code candidates} at {@code now} ignores ejections; O(1) but after a change. */
+    /** Whether selections among {@code candidates} at {@code now} ignore ejections; O(1) but after a change. */
     boolean panics(Candidates candidates, long now) {
         EjectionCensus census = candidates.census(now, version.get());
         return settings.outliers().panics(candidates.size(), census.ejected());
+    }
+
+    /** {@link #panics}, for a selection: counted when it does. */
+    boolean selectionPanics(Candidates candidates, long now) {
+        boolean panics = panics(candidates, now);
+        if (panics) {
+            meters.panicSelection();
+        }
+        return panics;
     }
 
     /** A call to {@code instance} ended in success, or got an answer. */
@@ -66,7 +77,7 @@ final class Ejections {
                 // a longer ejection is on
                 return;
             }
-            eject(instance, new Ejection(until, Reason.REFUSED, countAt(previous, now)));
+            eject(instance, previous, new Ejection(until, Reason.REFUSED, countAt(previous, now)), now);
         }
     }
 
@@ -84,15 +95,19 @@ final class Ejections {
                 return;
             }
             int count = Math.min(countAt(previous, now) + 1, detection.maxCount());
-            eject(instance, new Ejection(now + detection.ejectionNanos(count), Reason.FAILURES, count));
+            eject(instance, previous, new Ejection(now + detection.ejectionNanos(count), Reason.FAILURES, count), now);
             instance.resetFailures();
         }
     }
 
-    private void eject(InstanceState instance, Ejection ejection) {
+    private void eject(InstanceState instance, Ejection previous, Ejection ejection, long now) {
         instance.eject(ejection);
         // after the ejection, so that a census taken at the new version sees it
         version.incrementAndGet();
+        if (previous == null || !previous.activeAt(now)) {
+            // a refusal that extends an ejection is no new one
+            meters.ejected(ejection.reason());
+        }
     }
 
     private int countAt(Ejection previous, long now) {

@@ -10,6 +10,7 @@ import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 import java.util.stream.Collectors;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.stork.api.LoadBalancer;
 import io.smallrye.stork.api.NoServiceInstanceFoundException;
 import io.smallrye.stork.api.ServiceInstance;
@@ -37,14 +38,15 @@ public class PeakEwmaLoadBalancer implements LoadBalancer {
      * @param nanoClock a monotonic clock in nanoseconds, {@code System::nanoTime} outside tests
      * @param wallClock only turns ejection ends into instants for {@link #estimates()}
      * @param random the random source of the current thread, {@code ThreadLocalRandom::current} outside tests
+     * @param meters where ejections and panic selections are counted
      */
     PeakEwmaLoadBalancer(PeakEwmaSettings settings, LongSupplier nanoClock, Clock wallClock,
-            Supplier<RandomGenerator> random) {
+            Supplier<RandomGenerator> random, MeterRegistry meters) {
         this.nanoClock = nanoClock;
         this.wallClock = wallClock;
         this.random = random;
         this.states = new InstanceStates(settings, nanoClock.getAsLong());
-        this.ejections = new Ejections(settings, states::current);
+        this.ejections = new Ejections(settings, states::current, new BalancerMeters(meters));
     }
 
     @Override
@@ -54,7 +56,7 @@ public class PeakEwmaLoadBalancer implements LoadBalancer {
         }
         long now = nanoClock.getAsLong();
         Candidates candidates = states.candidatesOf(serviceInstances, now);
-        Candidate chosen = candidates.choose(random.get(), now, ejections.panics(candidates, now));
+        Candidate chosen = candidates.choose(random.get(), now, ejections.selectionPanics(candidates, now));
         return new ServiceInstanceWithStatGathering(chosen.instance(),
                 new CallRecorder(chosen.state(), ejections, nanoClock));
     }
@@ -63,6 +65,14 @@ public class PeakEwmaLoadBalancer implements LoadBalancer {
     @Override
     public boolean requiresStrictRecording() {
         return true;
+    }
+
+    /**
+     * Whether selections ignore ejections, because fewer than {@code panic-threshold} percent of the latest
+     * candidates are left; for monitoring.
+     */
+    public boolean panicking() {
+        return ejections.panics(states.current(), nanoClock.getAsLong());
     }
 
     /** Per instance id, the current estimate, calls in flight, failures and ejection; a snapshot for monitoring. */

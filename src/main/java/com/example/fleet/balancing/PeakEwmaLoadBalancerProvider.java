@@ -7,6 +7,7 @@ import java.util.function.Function;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.micrometer.core.instrument.Metrics;
 import io.smallrye.stork.Stork;
 import io.smallrye.stork.api.LoadBalancer;
 import io.smallrye.stork.api.Service;
@@ -46,8 +47,10 @@ public class PeakEwmaLoadBalancerProvider implements LoadBalancerProvider<PeakEw
 
     @Override
     public LoadBalancer createLoadBalancer(PeakEwmaConfiguration config, ServiceDiscovery serviceDiscovery) {
+        // the registry Quarkus Micrometer injects is this one; reaching it statically also works for a provider
+        // built without CDI (Stork's fallback, the JMH benchmark)
         return new PeakEwmaLoadBalancer(PeakEwmaSettings.from(config), System::nanoTime, Clock.systemUTC(),
-                ThreadLocalRandom::current);
+                ThreadLocalRandom::current, Metrics.globalRegistry);
     }
 
     /**

@@ -18,7 +18,8 @@ class PeakEwmaLoadBalancerProviderTest {
     void attributesDefaultToTheDocumentedValues() {
         assertThat(PeakEwmaSettings.from(new PeakEwmaConfiguration())).isEqualTo(new PeakEwmaSettings(
                 Duration.ofSeconds(10), Duration.ofMillis(30), Duration.ofSeconds(2), Duration.ofSeconds(5),
-                Duration.ofSeconds(30), new OutlierDetection(5, Duration.ofSeconds(30), Duration.ofSeconds(300), 10, 50)));
+                Duration.ofSeconds(30),
+                new OutlierDetection(5, Duration.ofSeconds(30), Duration.ofSeconds(300), 10, 50)));
     }
 
     @Test

@@ -20,6 +20,7 @@ import jakarta.ws.rs.WebApplicationException;
 
 import org.junit.jupiter.api.Test;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.smallrye.stork.api.ServiceInstance;
 
 /** Ejection of instances whose calls fail again and again, after Envoy's outlier detection. */
@@ -31,6 +32,7 @@ class PeakEwmaOutlierTest {
     private static final Throwable REFUSED = new ConnectException("Connection refused");
 
     private final ManualClock clock = new ManualClock();
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private final ServiceInstance a = instance(1);
     private final ServiceInstance b = instance(2);
     private final List<ServiceInstance> fleet = List.of(a, b);
@@ -197,8 +199,22 @@ class PeakEwmaOutlierTest {
         assertThat(load(3).ejectedUntil()).as("refusals are not limited").isPresent();
     }
 
+    @Test
+    void ejectionsAreCountedByReasonOncePerEjection() {
+        traffic.openCallsTo(a, 2).forEach(call -> call.recordEnd(REFUSED));
+        traffic.failRepeatedly(b, 5, SERVER_ERROR);
+
+        assertThat(ejections("refused")).as("the second refusal only extends the ejection").isEqualTo(1.0);
+        assertThat(ejections("failures")).isEqualTo(1.0);
+    }
+
+    private double ejections(String reason) {
+        return meters.get("fleet.balancer.ejections").tag("reason", reason).counter().count();
+    }
+
     private PeakEwmaLoadBalancer balancer(PeakEwmaSettings settings) {
-        return new PeakEwmaLoadBalancer(settings, clock, Clock.fixed(WALL_NOW, ZoneOffset.UTC), Calls.seededRandom());
+        return new PeakEwmaLoadBalancer(settings, clock, Clock.fixed(WALL_NOW, ZoneOffset.UTC), Calls.seededRandom(),
+                meters);
     }
 
     private void useBalancer(PeakEwmaSettings settings) {

@@ -11,6 +11,7 @@ import java.util.stream.LongStream;
 
 import org.junit.jupiter.api.Test;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.smallrye.stork.api.ServiceInstance;
 
 /** Below the panic threshold of candidates left, the balancer chooses among all as if none were ejected. */
@@ -19,17 +20,23 @@ class PeakEwmaPanicTest {
     private static final Throwable REFUSED = new ConnectException("Connection refused");
 
     private final ManualClock clock = new ManualClock();
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private final List<ServiceInstance> four = LongStream.rangeClosed(1, 4).mapToObj(Calls::instance).toList();
+    private PeakEwmaLoadBalancer balancer;
 
     @Test
     void belowThePanicThresholdEveryCandidateIsChosen() {
         Traffic traffic = traffic(50);
         refuse(traffic, 1, 2);
         assertThat(traffic.picks(400)).as("half are left: ejections hold").containsOnlyKeys(3L, 4L);
+        assertThat(balancer.panicking()).isFalse();
+        assertThat(panicSelections()).isZero();
 
         refuse(traffic, 3);
 
         assertThat(traffic.picks(400)).as("a quarter is left").containsOnlyKeys(1L, 2L, 3L, 4L);
+        assertThat(balancer.panicking()).isTrue();
+        assertThat(panicSelections()).isEqualTo(400.0);
     }
 
     @Test
@@ -44,6 +51,7 @@ class PeakEwmaPanicTest {
         clock.advance(Duration.ofSeconds(4));
 
         assertThat(traffic.picks(400)).containsOnlyKeys(1L, 4L);
+        assertThat(balancer.panicking()).isFalse();
     }
 
     @Test
@@ -71,7 +79,12 @@ class PeakEwmaPanicTest {
     private Traffic traffic(int panicThreshold) {
         PeakEwmaSettings settings = Calls.withOutliers(new OutlierDetection(5, Duration.ofSeconds(30),
                 Duration.ofSeconds(300), 10, panicThreshold));
-        return new Traffic(new PeakEwmaLoadBalancer(settings, clock, Clock.systemUTC(), Calls.seededRandom()), four);
+        balancer = new PeakEwmaLoadBalancer(settings, clock, Clock.systemUTC(), Calls.seededRandom(), meters);
+        return new Traffic(balancer, four);
+    }
+
+    private double panicSelections() {
+        return meters.get("fleet.balancer.panic.selections").counter().count();
     }
 
     private void refuse(Traffic traffic, long... ids) {
