@@ -49,7 +49,11 @@ final class Ejections {
         instance.resetFailures();
     }
 
-    /** A call to {@code instance} failed at {@code now}. */
+    /**
+     * A call to {@code instance} failed at {@code now}. Every error weighs as the penalty, as before ejections
+     * existed; a client error (4xx) is an answer, though, so it ends a run of failures, as any non-5xx answer does
+     * in Envoy: a caller asking for what does not exist must not eject instance after instance.
+     */
     void failed(InstanceState instance, FailureKind kind, long now) {
         instance.recordPenalty(now);
         switch (kind) {
