@@ -3,8 +3,6 @@ package com.example.fleet.balancing;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 
-import com.example.fleet.support.Failures;
-
 import io.smallrye.stork.spi.CallStatisticsCollector;
 
 /**
@@ -19,6 +17,7 @@ final class CallRecorder implements CallStatisticsCollector {
     private static final int ENDED = 2;
 
     private final InstanceState instance;
+    private final Ejections ejections;
     private final LongSupplier nanoClock;
     private final AtomicInteger phase = new AtomicInteger(NEW);
     private volatile boolean timed;
@@ -26,8 +25,9 @@ final class CallRecorder implements CallStatisticsCollector {
     // -1 until a reply is timed; kept until the end, because the REST client also reports a "reply" for failures
     private volatile long replyNanos = -1;
 
-    CallRecorder(InstanceState instance, LongSupplier nanoClock) {
+    CallRecorder(InstanceState instance, Ejections ejections, LongSupplier nanoClock) {
         this.instance = instance;
+        this.ejections = ejections;
         this.nanoClock = nanoClock;
     }
 
@@ -59,11 +59,13 @@ final class CallRecorder implements CallStatisticsCollector {
         }
         long now = nanoClock.getAsLong();
         if (error != null) {
-            // refused connections (and connect timeouts) mean nobody is listening there
-            instance.recordFailure(now, Failures.couldNotConnect(error));
-        } else if (replyNanos >= 0) {
+            ejections.failed(instance, FailureKind.of(error), now);
+            return;
+        }
+        if (replyNanos >= 0) {
             instance.recordLatency(replyNanos, now);
         }
+        ejections.succeeded(instance);
     }
 
     /**
@@ -73,7 +75,7 @@ final class CallRecorder implements CallStatisticsCollector {
     void expireIfOlderThan(long timeoutNanos, long now) {
         if (now - startedNanos > timeoutNanos && phase.compareAndSet(STARTED, ENDED)) {
             instance.callEnded(this);
-            instance.recordFailure(now, false);
+            ejections.failed(instance, FailureKind.FAILED, now);
         }
     }
 }

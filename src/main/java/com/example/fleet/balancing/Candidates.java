@@ -24,6 +24,7 @@ final class Candidates {
     private final Candidate[] all;
     private final long generation;
     private final AtomicLong lastUsedNanos;
+    private volatile EjectionCensus census;
 
     /** Candidates of generation {@code generation}, prepared at {@code now} from {@code source}, in its order. */
     Candidates(Collection<ServiceInstance> source, Candidate[] all, long generation, long now) {
@@ -51,6 +52,24 @@ final class Candidates {
         return generation;
     }
 
+    int size() {
+        return all.length;
+    }
+
+    /**
+     * How many of these candidates are ejected at {@code now}, given the ejection version: counted again only when
+     * an ejection started or one counted ended since (see {@link EjectionCensus}). Racing threads may both count;
+     * either result is right, and a count taken before a newer ejection carries an older version.
+     */
+    EjectionCensus census(long now, long ejectionVersion) {
+        EjectionCensus counted = census;
+        if (counted == null || !counted.holdsAt(now, ejectionVersion)) {
+            counted = EjectionCensus.take(all, now, ejectionVersion);
+            census = counted;
+        }
+        return counted;
+    }
+
     /** Called by every selection: a release store, which costs no fence; readers want a recent value, no more. */
     void usedAt(long now) {
         lastUsedNanos.setRelease(now);
@@ -66,15 +85,16 @@ final class Candidates {
 
     /**
      * Where the next call goes: of two distinct random candidates that are not ejected, the one with the lower
-     * load; the only one not ejected if there is one; two random ones among all when every one is ejected (a
-     * chance of success beats certain failure). Two random candidates rather than the best of all: no herd on
-     * one instance between replies.
+     * load; the only one not ejected if there is one; of two random ones among all when {@code panic} (see
+     * {@link OutlierDetection#panics}) or when every one is ejected (which panic covers, unless an ejection
+     * started since it was decided). Two random candidates rather than the best of all: no herd on one instance
+     * between replies.
      */
-    Candidate choose(RandomGenerator random, long now) {
+    Candidate choose(RandomGenerator random, long now, boolean panic) {
         if (all.length == 1) {
             return all[0];
         }
-        int first = selectableIndex(random, NONE, now);
+        int first = panic ? NONE : selectableIndex(random, NONE, now);
         if (first == NONE) {
             first = randomIndex(random, NONE);
             return lowerLoad(all[first], all[randomIndex(random, first)], now);

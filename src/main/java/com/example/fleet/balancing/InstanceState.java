@@ -13,8 +13,9 @@ final class InstanceState {
     private final AtomicReference<LatencyEstimate> latency;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final Set<CallRecorder> openCalls = ConcurrentHashMap.newKeySet();
-    // null when not ejected, so that no nanoTime value has to serve as "never"
-    private volatile Long ejectedUntilNanos;
+    private final AtomicInteger consecutiveFailures = new AtomicInteger();
+    // null until the first ejection, so that no nanoTime value has to serve as "never"; written by Ejections only
+    private volatile Ejection ejection;
     // guarded by the lock of InstanceStates: the latest generation of candidates listing this instance, and, once
     // a newer generation leaves it out, the last time it was a candidate
     private long listedIn;
@@ -27,12 +28,14 @@ final class InstanceState {
 
     /**
      * Marks the instance as listed by the candidates of {@code generation}. Missing from the generation before
-     * means discovery dropped it and now reports it back, which ends an ejection. A selection holding a collection
-     * older than the current one can bring an instance back early, at worst costing one refused call.
+     * means discovery dropped it and now reports it back: its ejection and failure record are forgotten, as Envoy
+     * forgets a host that leaves its cluster. A selection holding a collection older than the current one can
+     * bring an instance back early, at worst costing one refused call.
      */
     void listedIn(long generation) {
         if (listedIn < generation - 1) {
-            ejectedUntilNanos = null;
+            ejection = null;
+            consecutiveFailures.set(0);
         }
         listedIn = generation;
     }
@@ -84,23 +87,49 @@ final class InstanceState {
         latency.updateAndGet(estimate -> estimate.withSample(rttNanos, now, settings.decayTime().toNanos()));
     }
 
-    /** A failed call weighs as a very slow one; one that could not even connect also keeps the instance out. */
-    void recordFailure(long now, boolean couldNotConnect) {
+    /** A failed call weighs as a very slow one. */
+    void recordPenalty(long now) {
         recordLatency(settings.errorPenalty().toNanos(), now);
-        if (couldNotConnect) {
-            ejectedUntilNanos = now + settings.ejectionCoolOff().toNanos();
-        }
+    }
+
+    /** Counts one more failed call in a row; returns how many there are now. */
+    int failedAgain() {
+        return consecutiveFailures.incrementAndGet();
+    }
+
+    /** Ends the run of failed calls: a success, an answer, or an ejection that acted on it. */
+    void resetFailures() {
+        consecutiveFailures.set(0);
+    }
+
+    int consecutiveFailures() {
+        return consecutiveFailures.get();
+    }
+
+    /** The latest ejection, possibly over; null if none since the instance was (re)listed. */
+    Ejection ejection() {
+        return ejection;
+    }
+
+    void eject(Ejection ejection) {
+        this.ejection = ejection;
     }
 
     /** Asked by every pick, so it allocates nothing. */
     boolean isEjected(long now) {
-        Long until = ejectedUntilNanos;
-        return until != null && now - until < 0;
+        Ejection current = ejection;
+        return current != null && current.activeAt(now);
     }
 
     /** When the ejection ends, as a point on the balancer's nanosecond clock. */
     Optional<Long> ejectedUntilNanos(long now) {
-        Long until = ejectedUntilNanos;
-        return until != null && now - until < 0 ? Optional.of(until) : Optional.empty();
+        Ejection current = ejection;
+        return current != null && current.activeAt(now) ? Optional.of(current.untilNanos()) : Optional.empty();
+    }
+
+    /** The failure ejections that still lengthen the next one. */
+    int timesEjected(long now) {
+        Ejection current = ejection;
+        return current == null ? 0 : current.countAt(now, settings.outliers().ejectionBase().toNanos());
     }
 }

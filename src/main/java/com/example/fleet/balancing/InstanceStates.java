@@ -51,6 +51,11 @@ final class InstanceStates {
         return candidates;
     }
 
+    /** The candidates prepared last. */
+    Candidates current() {
+        return current;
+    }
+
     Map<Long, InstanceState> byId() {
         return byId;
     }

@@ -10,6 +10,7 @@ import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 import java.util.stream.Collectors;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.stork.api.LoadBalancer;
 import io.smallrye.stork.api.NoServiceInstanceFoundException;
 import io.smallrye.stork.api.ServiceInstance;
@@ -19,9 +20,10 @@ import io.smallrye.stork.impl.ServiceInstanceWithStatGathering;
  * Stork load balancer {@code peak-ewma}: picks two random candidates and sends the call to the one with the lower
  * latency estimate times (calls in flight + 1), divided by its Consul weight (Finagle's and Linkerd's peak EWMA
  * with power-of-two-choices). Slow and failing instances get little traffic until they recover; instances that
- * refuse connections are left out for a cool-off. The instances, their states and weights are prepared once per
- * collection that discovery hands out (see {@link InstanceStates#candidatesOf}), so that a selection costs the same
- * at 3 instances as at 1,000. Safe for concurrent selections, which take no lock.
+ * refuse connections or fail calls again and again are left out for a while (see {@link Ejections}). The
+ * instances, their states and weights are prepared once per collection that discovery hands out (see
+ * {@link InstanceStates#candidatesOf}), so that a selection costs the same at 3 instances as at 1,000. Safe for
+ * concurrent selections, which take no lock.
  */
 public class PeakEwmaLoadBalancer implements LoadBalancer {
 
@@ -29,19 +31,22 @@ public class PeakEwmaLoadBalancer implements LoadBalancer {
     private final Clock wallClock;
     private final Supplier<RandomGenerator> random;
     private final InstanceStates states;
+    private final Ejections ejections;
 
     /**
      * @param settings the balancer's attributes
      * @param nanoClock a monotonic clock in nanoseconds, {@code System::nanoTime} outside tests
      * @param wallClock only turns ejection ends into instants for {@link #estimates()}
      * @param random the random source of the current thread, {@code ThreadLocalRandom::current} outside tests
+     * @param meters where ejections and panic selections are counted
      */
     PeakEwmaLoadBalancer(PeakEwmaSettings settings, LongSupplier nanoClock, Clock wallClock,
-            Supplier<RandomGenerator> random) {
+            Supplier<RandomGenerator> random, MeterRegistry meters) {
         this.nanoClock = nanoClock;
         this.wallClock = wallClock;
         this.random = random;
         this.states = new InstanceStates(settings, nanoClock.getAsLong());
+        this.ejections = new Ejections(settings, states::current, new BalancerMeters(meters));
     }
 
     @Override
@@ -50,8 +55,10 @@ public class PeakEwmaLoadBalancer implements LoadBalancer {
             throw new NoServiceInstanceFoundException("No service instance found");
         }
         long now = nanoClock.getAsLong();
-        Candidate chosen = states.candidatesOf(serviceInstances, now).choose(random.get(), now);
-        return new ServiceInstanceWithStatGathering(chosen.instance(), new CallRecorder(chosen.state(), nanoClock));
+        Candidates candidates = states.candidatesOf(serviceInstances, now);
+        Candidate chosen = candidates.choose(random.get(), now, ejections.selectionPanics(candidates, now));
+        return new ServiceInstanceWithStatGathering(chosen.instance(),
+                new CallRecorder(chosen.state(), ejections, nanoClock));
     }
 
     /** Makes Stork record each call's start before the next selection, so that comparisons see it in flight. */
@@ -60,13 +67,22 @@ public class PeakEwmaLoadBalancer implements LoadBalancer {
         return true;
     }
 
-    /** Per instance id, the current estimate, calls in flight and ejection; a snapshot for monitoring. */
+    /**
+     * Whether selections ignore ejections, because fewer than {@code panic-threshold} percent of the latest
+     * candidates are left; for monitoring.
+     */
+    public boolean panicking() {
+        return ejections.panics(states.current(), nanoClock.getAsLong());
+    }
+
+    /** Per instance id, the current estimate, calls in flight, failures and ejection; a snapshot for monitoring. */
     public Map<Long, InstanceLoad> estimates() {
         long now = nanoClock.getAsLong();
         Instant wallNow = wallClock.instant();
         return states.byId().entrySet().stream().collect(Collectors.toUnmodifiableMap(Map.Entry::getKey, entry -> {
             InstanceState state = entry.getValue();
             return new InstanceLoad(state.estimateNanos(now) / 1_000_000, state.inFlight(),
+                    state.consecutiveFailures(), state.timesEjected(now),
                     state.ejectedUntilNanos(now).map(until -> wallNow.plus(Duration.ofNanos(until - now))));
         }));
     }

@@ -7,6 +7,7 @@ import java.util.function.Function;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.micrometer.core.instrument.Metrics;
 import io.smallrye.stork.Stork;
 import io.smallrye.stork.api.LoadBalancer;
 import io.smallrye.stork.api.Service;
@@ -25,6 +26,11 @@ import io.smallrye.stork.spi.LoadBalancerProvider;
 @LoadBalancerAttribute(name = "error-penalty", defaultValue = "2s", description = "Latency a failed call counts as.")
 @LoadBalancerAttribute(name = "ejection-cool-off", defaultValue = "5s", description = "How long an instance that refused a connection is left out, unless discovery drops and re-adds it sooner.")
 @LoadBalancerAttribute(name = "call-timeout", defaultValue = "30s", description = "A call with no end after this long counts as failed: the REST client reports no end for resets and read timeouts after the request was sent.")
+@LoadBalancerAttribute(name = "consecutive-failures", defaultValue = "5", description = "Failed calls in a row (5xx answers, timeouts, resets; not 4xx answers) that eject an instance.")
+@LoadBalancerAttribute(name = "ejection-base", defaultValue = "30s", description = "How long the first ejection for failures lasts; each further one lasts this much longer, and each ejection-base back in rotation takes one step off again.")
+@LoadBalancerAttribute(name = "max-ejection", defaultValue = "300s", description = "Longest ejection for failures, so that a recovered instance is tried again within it.")
+@LoadBalancerAttribute(name = "max-ejected-percent", defaultValue = "10", description = "Most of the candidates, in percent, that failures may eject at once (always one): a fleet failing as a whole is overloaded, and ejecting more would overload the rest. Refused connections are not limited.")
+@LoadBalancerAttribute(name = "panic-threshold", defaultValue = "50", description = "Below this percentage of candidates not ejected, the balancer ignores ejections (panic) rather than crush the few left; 0 only when none is left.")
 @ApplicationScoped
 public class PeakEwmaLoadBalancerProvider implements LoadBalancerProvider<PeakEwmaConfiguration> {
 
@@ -41,8 +47,10 @@ public class PeakEwmaLoadBalancerProvider implements LoadBalancerProvider<PeakEw
 
     @Override
     public LoadBalancer createLoadBalancer(PeakEwmaConfiguration config, ServiceDiscovery serviceDiscovery) {
+        // the registry Quarkus Micrometer injects is this one; reaching it statically also works for a provider
+        // built without CDI (Stork's fallback, the JMH benchmark)
         return new PeakEwmaLoadBalancer(PeakEwmaSettings.from(config), System::nanoTime, Clock.systemUTC(),
-                ThreadLocalRandom::current);
+                ThreadLocalRandom::current, Metrics.globalRegistry);
     }
 
     /**

@@ -1,35 +1,27 @@
 package com.example.fleet.balancing;
 
 import java.time.Duration;
-
-import com.example.fleet.support.PositiveDuration;
+import java.util.Collections;
+import java.util.List;
 
 /** The tunables of a peak-EWMA balancer, read from its Stork attributes. */
 record PeakEwmaSettings(Duration decayTime, Duration defaultRtt, Duration errorPenalty, Duration ejectionCoolOff,
-        Duration callTimeout) {
-
-    private static final PositiveDuration DURATIONS = new PositiveDuration();
-    // Stork passes no service name to load balancers, so the error can only name the attribute
-    private static final String ATTRIBUTE = "peak-ewma load-balancer attribute ";
+        Duration callTimeout, OutlierDetection outliers) {
 
     static PeakEwmaSettings from(PeakEwmaConfiguration config) {
-        return new PeakEwmaSettings(parse("decay-time", config.getDecayTime()),
-                parse("default-rtt", config.getDefaultRtt()),
-                parse("error-penalty", config.getErrorPenalty()),
-                parse("ejection-cool-off", config.getEjectionCoolOff()),
-                parse("call-timeout", config.getCallTimeout()));
+        return new PeakEwmaSettings(Attributes.positiveDuration("decay-time", config.getDecayTime()),
+                Attributes.positiveDuration("default-rtt", config.getDefaultRtt()),
+                Attributes.positiveDuration("error-penalty", config.getErrorPenalty()),
+                Attributes.positiveDuration("ejection-cool-off", config.getEjectionCoolOff()),
+                Attributes.positiveDuration("call-timeout", config.getCallTimeout()),
+                OutlierDetection.from(config));
     }
 
     /**
      * After this long without being a candidate, an instance's estimate has long relaxed back to the neutral one
-     * and its ejection has ended, so forgetting it loses nothing.
+     * and any ejection has ended, so forgetting it loses nothing but the count that lengthens its next ejection.
      */
     Duration forgetAfter() {
-        Duration relaxed = decayTime.multipliedBy(20);
-        return relaxed.compareTo(ejectionCoolOff) > 0 ? relaxed : ejectionCoolOff;
-    }
-
-    private static Duration parse(String attribute, String value) {
-        return DURATIONS.convert(value, ATTRIBUTE + attribute);
+        return Collections.max(List.of(decayTime.multipliedBy(20), ejectionCoolOff, outliers.maxEjection()));
     }
 }

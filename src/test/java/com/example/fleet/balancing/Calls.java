@@ -14,14 +14,26 @@ import io.smallrye.stork.impl.ServiceInstanceWithStatGathering;
 /** Instances and calls the way Stork and the REST client produce them. */
 final class Calls {
 
-    static final PeakEwmaSettings DEFAULTS = new PeakEwmaSettings(Duration.ofSeconds(10), Duration.ofMillis(30),
-            Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofSeconds(30));
+    static final OutlierDetection DEFAULT_OUTLIERS = new OutlierDetection(5, Duration.ofSeconds(30),
+            Duration.ofSeconds(300), 10, 50);
 
-    /** A penalty too small to matter, so that only an ejection keeps an instance that refused out. */
-    static final PeakEwmaSettings WITHOUT_PENALTY = new PeakEwmaSettings(Duration.ofSeconds(10),
-            Duration.ofMillis(30), Duration.ofNanos(1), Duration.ofSeconds(5), Duration.ofSeconds(30));
+    static final PeakEwmaSettings DEFAULTS = new PeakEwmaSettings(Duration.ofSeconds(10), Duration.ofMillis(30),
+            Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofSeconds(30), DEFAULT_OUTLIERS);
+
+    /**
+     * A penalty too small to matter, and panic only once every candidate is ejected, so that only an ejection
+     * keeps an instance that failed out, whatever the share ejected.
+     */
+    static final PeakEwmaSettings WITHOUT_PENALTY = withOutliers(new OutlierDetection(5, Duration.ofSeconds(30),
+            Duration.ofSeconds(300), 10, 0));
 
     private Calls() {
+    }
+
+    /** Settings without penalty (see {@link #WITHOUT_PENALTY}) and with these outlier rules. */
+    static PeakEwmaSettings withOutliers(OutlierDetection outliers) {
+        return new PeakEwmaSettings(Duration.ofSeconds(10), Duration.ofMillis(30), Duration.ofNanos(1),
+                Duration.ofSeconds(5), Duration.ofSeconds(30), outliers);
     }
 
     /** The same choices on every run: share assertions then hold or fail for good, not by chance. */

@@ -24,6 +24,7 @@ import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.smallrye.stork.api.ServiceInstance;
 
 class PeakEwmaConcurrencyTest {
@@ -33,7 +34,7 @@ class PeakEwmaConcurrencyTest {
 
     private final ManualClock clock = new ManualClock();
     private final PeakEwmaLoadBalancer balancer = new PeakEwmaLoadBalancer(Calls.DEFAULTS, clock, Clock.systemUTC(),
-            ThreadLocalRandom::current);
+            ThreadLocalRandom::current, new SimpleMeterRegistry());
     private final List<ServiceInstance> fleet = List.of(instance(1), instance(2), instance(3), instance(4));
     private final ExecutorService threads = Executors.newFixedThreadPool(THREADS);
 

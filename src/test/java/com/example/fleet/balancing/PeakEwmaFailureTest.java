@@ -16,6 +16,7 @@ import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.smallrye.stork.api.ServiceInstance;
 
 class PeakEwmaFailureTest {
@@ -150,7 +151,7 @@ class PeakEwmaFailureTest {
     void theOnlyCandidateNotEjectedIsChosenWhateverTheRandomDraws() {
         for (int position = 0; position < 3; position++) {
             PeakEwmaLoadBalancer balancer = new PeakEwmaLoadBalancer(Calls.WITHOUT_PENALTY, clock,
-                    Clock.systemUTC(), Calls.alwaysLowestDraw());
+                    Clock.systemUTC(), Calls.alwaysLowestDraw(), new SimpleMeterRegistry());
             List<ServiceInstance> fleet = List.of(instance(1), instance(2), instance(3));
             ServiceInstance live = fleet.get(position);
             // the same instances with the live one last: with the lowest draws, each selection (and so each
@@ -168,7 +169,7 @@ class PeakEwmaFailureTest {
     }
 
     @Test
-    void otherFailuresDoNotEject() {
+    void otherFailuresDoNotEjectAtOnce() {
         PeakEwmaLoadBalancer balancer = balancer(Calls.WITHOUT_PENALTY);
         fail(balancer.selectServiceInstance(List.of(a)), new IOException("Connection reset by peer"));
         fail(balancer.selectServiceInstance(List.of(a)), new TimeoutException());
@@ -178,7 +179,8 @@ class PeakEwmaFailureTest {
     }
 
     private PeakEwmaLoadBalancer balancer(PeakEwmaSettings settings) {
-        return new PeakEwmaLoadBalancer(settings, clock, Clock.systemUTC(), Calls.seededRandom());
+        return new PeakEwmaLoadBalancer(settings, clock, Clock.systemUTC(), Calls.seededRandom(),
+                new SimpleMeterRegistry());
     }
 
     private static Map<Long, Integer> picks(PeakEwmaLoadBalancer balancer, List<ServiceInstance> candidates,

@@ -18,16 +18,19 @@ class PeakEwmaLoadBalancerProviderTest {
     void attributesDefaultToTheDocumentedValues() {
         assertThat(PeakEwmaSettings.from(new PeakEwmaConfiguration())).isEqualTo(new PeakEwmaSettings(
                 Duration.ofSeconds(10), Duration.ofMillis(30), Duration.ofSeconds(2), Duration.ofSeconds(5),
-                Duration.ofSeconds(30)));
+                Duration.ofSeconds(30),
+                new OutlierDetection(5, Duration.ofSeconds(30), Duration.ofSeconds(300), 10, 50)));
     }
 
     @Test
     void attributesAcceptQuarkusDurations() {
         PeakEwmaConfiguration config = new PeakEwmaConfiguration().withDecayTime("PT1M").withDefaultRtt("250ms")
-                .withErrorPenalty("3").withEjectionCoolOff("1m").withCallTimeout("45s");
+                .withErrorPenalty("3").withEjectionCoolOff("1m").withCallTimeout("45s").withConsecutiveFailures(" 3")
+                .withEjectionBase("10s").withMaxEjection("10s").withMaxEjectedPercent("100").withPanicThreshold("0");
 
         assertThat(PeakEwmaSettings.from(config)).isEqualTo(new PeakEwmaSettings(Duration.ofMinutes(1),
-                Duration.ofMillis(250), Duration.ofSeconds(3), Duration.ofMinutes(1), Duration.ofSeconds(45)));
+                Duration.ofMillis(250), Duration.ofSeconds(3), Duration.ofMinutes(1), Duration.ofSeconds(45),
+                new OutlierDetection(3, Duration.ofSeconds(10), Duration.ofSeconds(10), 100, 0)));
     }
 
     @Test
@@ -41,6 +44,26 @@ class PeakEwmaLoadBalancerProviderTest {
     }
 
     @Test
+    void badOutlierAttributesAreRejectedByNameWithTheExpectedValues() {
+        assertRejected(new PeakEwmaConfiguration().withConsecutiveFailures("0"),
+                "peak-ewma load-balancer attribute consecutive-failures: '0' must be a whole number of at least 1");
+        assertRejected(new PeakEwmaConfiguration().withConsecutiveFailures("five"),
+                "peak-ewma load-balancer attribute consecutive-failures: 'five' is not a whole number of at least 1");
+        assertRejected(new PeakEwmaConfiguration().withEjectionBase("-30s"),
+                "peak-ewma load-balancer attribute ejection-base: '-30s' must be a positive duration");
+        assertRejected(new PeakEwmaConfiguration().withMaxEjection("later"),
+                "peak-ewma load-balancer attribute max-ejection: 'later' is not a duration");
+        assertRejected(new PeakEwmaConfiguration().withMaxEjection("20s"),
+                "peak-ewma load-balancer attribute max-ejection: '20s' is shorter than ejection-base ('30s')");
+        assertRejected(new PeakEwmaConfiguration().withMaxEjectedPercent("101"),
+                "peak-ewma load-balancer attribute max-ejected-percent: '101' must be a whole number from 0 to 100");
+        assertRejected(new PeakEwmaConfiguration().withMaxEjectedPercent("10%"),
+                "peak-ewma load-balancer attribute max-ejected-percent: '10%' is not a whole number from 0 to 100");
+        assertRejected(new PeakEwmaConfiguration().withPanicThreshold("-1"),
+                "peak-ewma load-balancer attribute panic-threshold: '-1' must be a whole number from 0 to 100");
+    }
+
+    @Test
     void balancerOfFindsThePeakEwmaBalancerOfAService() {
         LoadBalancer created = new PeakEwmaLoadBalancerProvider(name -> Optional.empty())
                 .createLoadBalancer(new PeakEwmaConfiguration(), null);
@@ -51,5 +74,10 @@ class PeakEwmaLoadBalancerProviderTest {
         assertThat(provider.balancerOf("orders")).containsSame((PeakEwmaLoadBalancer) created);
         assertThat(provider.balancerOf("legacy")).isEmpty();
         assertThat(provider.balancerOf("unknown")).isEmpty();
+    }
+
+    private static void assertRejected(PeakEwmaConfiguration config, String message) {
+        assertThatThrownBy(() -> PeakEwmaSettings.from(config)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith(message);
     }
 }

@@ -19,6 +19,7 @@ import java.util.Optional;
 
 import org.junit.jupiter.api.Test;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.smallrye.stork.api.NoServiceInstanceFoundException;
 import io.smallrye.stork.api.ServiceInstance;
 import io.smallrye.stork.impl.ServiceInstanceWithStatGathering;
@@ -27,7 +28,8 @@ class PeakEwmaLoadBalancerTest {
 
     private final ManualClock clock = new ManualClock();
     private final PeakEwmaLoadBalancer balancer = new PeakEwmaLoadBalancer(Calls.DEFAULTS, clock,
-            Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC), Calls.seededRandom());
+            Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC), Calls.seededRandom(),
+            new SimpleMeterRegistry());
 
     @Test
     void noCandidateIsAnError() {
@@ -68,7 +70,7 @@ class PeakEwmaLoadBalancerTest {
     @Test
     void theTwoComparedCandidatesAreDistinct() {
         PeakEwmaLoadBalancer unlucky = new PeakEwmaLoadBalancer(Calls.DEFAULTS, clock, Clock.systemUTC(),
-                Calls.alwaysLowestDraw());
+                Calls.alwaysLowestDraw(), new SimpleMeterRegistry());
         ServiceInstance slow = instance(1);
         succeed(unlucky.selectServiceInstance(List.of(slow)), Duration.ofMillis(55));
         List<ServiceInstance> fleet = List.of(slow, instance(2), instance(3));
@@ -124,7 +126,8 @@ class PeakEwmaLoadBalancerTest {
         ServiceInstance selected = balancer.selectServiceInstance(List.of(instance(1)));
         selected.recordStart(true);
 
-        assertThat(balancer.estimates()).containsOnly(Map.entry(1L, new InstanceLoad(30.0, 1, Optional.empty())));
+        assertThat(balancer.estimates())
+                .containsOnly(Map.entry(1L, new InstanceLoad(30.0, 1, 0, 0, Optional.empty())));
 
         clock.advance(Duration.ofSeconds(1));
         selected.recordEnd(new RuntimeException(new ConnectException("Connection refused")));

@@ -18,6 +18,7 @@ import java.util.Optional;
 
 import org.junit.jupiter.api.Test;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.smallrye.stork.api.ServiceInstance;
 
 /**
@@ -31,7 +32,7 @@ class PeakEwmaSnapshotTest {
     private final ManualClock clock = new ManualClock();
     // without a failure penalty, only an ejection keeps an instance that refused out
     private final PeakEwmaLoadBalancer balancer = new PeakEwmaLoadBalancer(Calls.WITHOUT_PENALTY, clock,
-            Clock.systemUTC(), Calls.seededRandom());
+            Clock.systemUTC(), Calls.seededRandom(), new SimpleMeterRegistry());
     private final ServiceInstance a = instance(1);
     private final ServiceInstance b = instance(2);
 
@@ -65,8 +66,8 @@ class PeakEwmaSnapshotTest {
         Calls.reply(open, Duration.ofMillis(70));
         open.recordEnd(null);
 
-        assertThat(balancer.estimates()).containsOnly(entry(1L, new InstanceLoad(70.0, 0, Optional.empty())),
-                entry(2L, new InstanceLoad(55.0, 0, Optional.empty())));
+        assertThat(balancer.estimates()).containsOnly(entry(1L, new InstanceLoad(70.0, 0, 0, 0, Optional.empty())),
+                entry(2L, new InstanceLoad(55.0, 0, 0, 0, Optional.empty())));
     }
 
     @Test
