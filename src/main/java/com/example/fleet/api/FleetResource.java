@@ -50,9 +50,12 @@ public class FleetResource {
             Map<String, String> meta, Optional<InstanceLoad> balancer) {
     }
 
-    /** The whole view; {@code snapshotAgeMillis} grows while Consul does not answer. */
+    /**
+     * The whole view; {@code snapshotAgeMillis} grows while Consul does not answer; {@code balancerPanicking} (with
+     * peak-ewma) is true while so many instances are ejected that the balancer chooses among all of them.
+     */
     public record View(String service, List<Member> instances, long index, long snapshotAgeMillis,
-            Optional<String> consulProblem) {
+            Optional<String> consulProblem, Optional<Boolean> balancerPanicking) {
     }
 
     @ConfigProperty(name = "fleet.sample.target-service")
@@ -105,18 +108,19 @@ public class FleetResource {
 
     /**
      * What the client knows of the fleet. Instances come from Stork, so the view works with any discovery type;
-     * with consul-watch it adds check status, snapshot age and the current Consul problem.
+     * with consul-watch it adds check status, snapshot age and the current Consul problem, with peak-ewma each
+     * instance's estimate, failures and ejection.
      */
     @GET
     public Uni<View> view() {
         Optional<Snapshot> snapshot = discovery.discoveryOf(target).flatMap(d -> d.snapshot());
-        Map<Long, InstanceLoad> estimates = balancers.balancerOf(target).map(PeakEwmaLoadBalancer::estimates)
-                .orElse(Map.of());
+        Optional<PeakEwmaLoadBalancer> balancer = balancers.balancerOf(target);
+        Map<Long, InstanceLoad> estimates = balancer.map(PeakEwmaLoadBalancer::estimates).orElse(Map.of());
         return Stork.getInstance().getService(target).getInstances().map(instances -> new View(target,
                 instances.stream().sorted(Comparator.comparing(ServiceInstance::getPort))
                         .map(instance -> member(instance, estimates)).toList(),
                 snapshot.map(Snapshot::index).orElse(-1L), snapshot.map(s -> s.age().toMillis()).orElse(-1L),
-                snapshot.flatMap(Snapshot::problem)));
+                snapshot.flatMap(Snapshot::problem), balancer.map(PeakEwmaLoadBalancer::panicking)));
     }
 
     /** The replica policy in force, where it came from, and the last value refused. */
