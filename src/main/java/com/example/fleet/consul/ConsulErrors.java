@@ -41,14 +41,15 @@ public final class ConsulErrors {
     }
 
     /**
-     * One line that says what went wrong; for an ACL refusal it names the permission the operation needs. The
-     * token itself never appears: the client's messages carry only the agent's answer.
+     * One line that says what went wrong; for an ACL refusal it names the permission the operation needs and where
+     * the token comes from ({@link ConsulToken#source()}). The token itself never appears: the client's messages
+     * carry only the agent's answer.
      */
-    public static String describe(Throwable failure, String operation, String permission) {
+    public static String describe(Throwable failure, String operation, String permission, String tokenSource) {
         if (isAccessDenied(failure)) {
             String answer = text(failure).contains("ACL not found") ? "the token is unknown to Consul (ACL not found)"
                     : "Permission denied";
-            return "Consul refused to " + operation + ": the ACL token (CONSUL_HTTP_TOKEN) needs " + permission
+            return "Consul refused to " + operation + ": the ACL token " + tokenSource + " needs " + permission
                     + " (agent answered: " + answer + ")";
         }
         if (Failures.couldNotConnect(failure)) {
