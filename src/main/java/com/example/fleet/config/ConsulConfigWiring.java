@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -19,6 +20,7 @@ import org.jboss.logging.Logger;
 import com.example.fleet.consul.AgentProbe;
 import com.example.fleet.consul.ConsulAddress;
 import com.example.fleet.consul.ConsulAddressConverter;
+import com.example.fleet.consul.CaFiles;
 import com.example.fleet.consul.CaTrustStore;
 import com.example.fleet.consul.ConsulToken;
 import com.example.fleet.devmode.DevModeConsul;
@@ -55,7 +57,7 @@ public class ConsulConfigWiring implements ConfigSourceInterceptor {
 
     /** One probe per address and configuration build, so a down agent costs one timeout, not one per key. */
     private final Map<String, Boolean> enabledByAddress = new HashMap<>();
-    /** One trust store per CA file and configuration build. */
+    /** One trust store per set of CA files and configuration build. */
     private final Map<String, Optional<CaTrustStore>> trustStores = new HashMap<>();
 
     @Override
@@ -82,19 +84,27 @@ public class ConsulConfigWiring implements ConfigSourceInterceptor {
     }
 
     /**
-     * quarkus-config-consul and the probe take no PEM file: the CA file (fleet.consul.tls.ca-cert, CONSUL_CACERT)
-     * as a trust store, written once per file. A file that cannot be read gives none here; the application's start
-     * then stops naming it.
+     * quarkus-config-consul and the probe take no PEM file: the CA files (fleet.consul.tls.ca-cert and ca-path,
+     * CONSUL_CACERT and CONSUL_CAPATH) as a trust store, written once per set of files. Files that cannot be read
+     * give none here; the application's start then stops naming them.
      */
     private Optional<CaTrustStore> trustStore(ConfigSourceInterceptorContext context) {
-        return path(context, "fleet.consul.tls.ca-cert").flatMap(ca -> trustStores.computeIfAbsent(ca.toString(),
-                file -> {
-                    try {
-                        return Optional.of(CaTrustStore.write(ca));
-                    } catch (IOException | GeneralSecurityException | RuntimeException e) {
-                        return Optional.empty();
-                    }
-                }));
+        List<Path> cas;
+        try {
+            cas = CaFiles.of(path(context, "fleet.consul.tls.ca-cert"), path(context, "fleet.consul.tls.ca-path"));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+        if (cas.isEmpty()) {
+            return Optional.empty();
+        }
+        return trustStores.computeIfAbsent(cas.toString(), files -> {
+            try {
+                return Optional.of(CaTrustStore.write(cas));
+            } catch (IOException | GeneralSecurityException | RuntimeException e) {
+                return Optional.empty();
+            }
+        });
     }
 
     private static Optional<Path> path(ConfigSourceInterceptorContext context, String name) {

@@ -74,9 +74,15 @@ public interface ConsulSettings {
 
         /**
          * PEM file of the CA certificate(s) the agent's certificate must chain to. Default: CONSUL_CACERT; without
-         * it, the JVM's trusted CAs.
+         * it and {@link #caPath()}, the JVM's trusted CAs.
          */
         Optional<Path> caCert();
+
+        /**
+         * Directory of PEM CA certificates (every {@code *.pem} and {@code *.crt} file directly in it), trusted
+         * together with {@link #caCert()}. Default: CONSUL_CAPATH.
+         */
+        Optional<Path> caPath();
 
         /** PEM certificate this client presents (agents with verify_incoming require one). Default: CONSUL_CLIENT_CERT. */
         Optional<Path> clientCert();

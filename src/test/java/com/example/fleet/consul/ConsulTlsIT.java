@@ -101,6 +101,23 @@ class ConsulTlsIT {
     }
 
     @Test
+    void aCaPathIsTrustedTogetherWithTheCaCertAlsoForKv() throws Exception {
+        Path cas = Files.createDirectories(dir.resolve("ca-path"));
+        Files.copy(certificates.ca(), cas.resolve("consul-agent-ca.pem"));
+        ConsulCertificates unrelated = ConsulCertificates.create(dir.resolve("unrelated"));
+        try (ConsulDevAgent plainTls = ConsulDevAgent.startWithHttps(certificates, false)) {
+            new ConsulApi(plainTls.address()).putKey("config/fleet-service/greeting/message", GREETING);
+            // CONSUL_CACERT names another CA: only the directory's makes the agent trusted, for KV (required) too
+            try (AppInstance app = AppInstance.start("tls-ca-path", Map.of("CONSUL_HTTP_ADDR", plainTls.httpsAddress(),
+                    "CONSUL_CACERT", unrelated.ca().toString(), "CONSUL_CAPATH", cas.toString()),
+                    "fleet.consul.config-mode=required", "fleet.registration.ttl=3s")) {
+                await().atMost(Duration.ofSeconds(60)).until(() -> app.get("/q/health/ready").statusCode() == 200);
+                assertThat(app.get("/api/hello").body()).contains(GREETING);
+            }
+        }
+    }
+
+    @Test
     void withoutAClientCertificateTheAgentRefusesAndReadinessSaysSo() {
         try (AppInstance app = AppInstance.start("tls-no-cert", variables(false), "fleet.registration.ttl=3s",
                 "fleet.consul.config-mode=off")) {

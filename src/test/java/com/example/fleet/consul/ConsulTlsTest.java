@@ -1,5 +1,6 @@
 package com.example.fleet.consul;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -20,33 +21,46 @@ class ConsulTlsTest {
     @TempDir
     Path dir;
 
+    /** The TLS settings as the mapping gives them; null for a setting that is not set. */
+    record Tls(Path ca, Path caDir, Path cert, Path key) implements ConsulSettings.Tls {
+
+        @Override
+        public boolean enabled() {
+            return true;
+        }
+
+        @Override
+        public Optional<Path> caCert() {
+            return Optional.ofNullable(ca);
+        }
+
+        @Override
+        public Optional<Path> caPath() {
+            return Optional.ofNullable(caDir);
+        }
+
+        @Override
+        public Optional<Path> clientCert() {
+            return Optional.ofNullable(cert);
+        }
+
+        @Override
+        public Optional<Path> clientKey() {
+            return Optional.ofNullable(key);
+        }
+
+        @Override
+        public boolean verify() {
+            return true;
+        }
+    }
+
     private static ConsulSettings.Tls tls(Path ca, Path cert, Path key) {
-        return new ConsulSettings.Tls() {
-            @Override
-            public boolean enabled() {
-                return true;
-            }
+        return new Tls(ca, null, cert, key);
+    }
 
-            @Override
-            public Optional<Path> caCert() {
-                return Optional.ofNullable(ca);
-            }
-
-            @Override
-            public Optional<Path> clientCert() {
-                return Optional.ofNullable(cert);
-            }
-
-            @Override
-            public Optional<Path> clientKey() {
-                return Optional.ofNullable(key);
-            }
-
-            @Override
-            public boolean verify() {
-                return true;
-            }
-        };
+    private static ConsulSettings.Tls caPath(Path dir) {
+        return new Tls(null, dir, null, null);
     }
 
     @Test
@@ -79,6 +93,41 @@ class ConsulTlsTest {
                 .hasMessageContaining("holds no PEM private key");
         assertThatThrownBy(() -> ConsulTls.requireUsable(tls(null, null, files.clientKey())))
                 .hasMessageContaining("only the key " + files.clientKey() + " is set");
+    }
+
+    @Test
+    void aCaPathIsADirectoryOfCertificatesEachOfThemChecked() throws Exception {
+        ConsulCertificates files = ConsulCertificates.create(dir.resolve("certs"));
+        Path cas = Files.createDirectories(dir.resolve("cas"));
+        Files.copy(files.ca(), cas.resolve("consul-agent-ca.pem"));
+        Files.copy(expiredCertificate(), cas.resolve("other.crt"));
+        Files.writeString(cas.resolve("README.txt"), "not read: neither *.pem nor *.crt\n");
+
+        assertThatThrownBy(() -> ConsulTls.requireUsable(caPath(cas)))
+                .hasMessageContaining("fleet.consul.tls.ca-path (CONSUL_CAPATH): the certificate in "
+                        + cas.resolve("other.crt")).hasMessageContaining("expired on");
+        Files.delete(cas.resolve("other.crt"));
+        assertThatCode(() -> ConsulTls.requireUsable(caPath(cas))).doesNotThrowAnyException();
+        assertThat(CaFiles.of(Optional.of(files.ca()), Optional.of(cas)))
+                .containsExactly(files.ca(), cas.resolve("consul-agent-ca.pem"));
+    }
+
+    @Test
+    void aCaPathThatIsNoDirectoryHoldsNoCertificateOrAKeyIsNamed() throws Exception {
+        ConsulCertificates files = ConsulCertificates.create(dir.resolve("certs"));
+        Path empty = Files.createDirectories(dir.resolve("empty"));
+        Files.writeString(empty.resolve("notes.txt"), "no certificate here\n");
+
+        assertThatThrownBy(() -> ConsulTls.requireUsable(caPath(files.ca())))
+                .hasMessage("fleet.consul.tls.ca-path (CONSUL_CAPATH): " + files.ca()
+                        + " does not exist or is not a directory");
+        assertThatThrownBy(() -> ConsulTls.requireUsable(caPath(empty)))
+                .hasMessage("fleet.consul.tls.ca-path (CONSUL_CAPATH): " + empty
+                        + " holds no certificate file (*.pem or *.crt)");
+        // the directory consul tls wrote into also holds the CA's private key
+        assertThatThrownBy(() -> ConsulTls.requireUsable(caPath(dir.resolve("certs"))))
+                .hasMessageContaining("fleet.consul.tls.ca-path (CONSUL_CAPATH): "
+                        + dir.resolve("certs/consul-agent-ca-key.pem")).hasMessageContaining("holds no PEM certificate");
     }
 
     /** A self-signed certificate whose validity ended yesterday, made by the JDK's keytool. */
