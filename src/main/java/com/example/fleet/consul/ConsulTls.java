@@ -40,6 +40,7 @@ public final class ConsulTls {
                 throw new IllegalArgumentException(CLIENT_KEY + ": " + file
                         + " holds no PEM private key (-----BEGIN PRIVATE KEY-----, RSA or EC)");
             }
+            ClientKeyPair.requireMatching(tls.clientCert().get(), file);
         });
     }
 

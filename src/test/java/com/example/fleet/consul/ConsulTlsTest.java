@@ -96,6 +96,24 @@ class ConsulTlsTest {
     }
 
     @Test
+    void aKeyOfAnotherPairIsRefusedNamingBothSettingsAndFiles() throws Exception {
+        ConsulCertificates files = ConsulCertificates.create(dir.resolve("certs"));
+
+        // consul tls writes SEC1 EC keys (BEGIN EC PRIVATE KEY): the client's own key is its certificate's
+        assertThatCode(() -> ConsulTls.requireUsable(tls(null, files.clientCert(), files.clientKey())))
+                .doesNotThrowAnyException();
+        Path broken = Files.writeString(dir.resolve("broken-key.pem"),
+                "-----BEGIN EC PRIVATE KEY-----\nAAAA\n-----END EC PRIVATE KEY-----\n");
+        assertThatThrownBy(() -> ConsulTls.requireUsable(tls(null, files.clientCert(), broken)))
+                .hasMessageContaining("fleet.consul.tls.client-key (CONSUL_CLIENT_KEY): " + broken
+                        + " cannot be read as a PEM private key");
+        assertThatThrownBy(() -> ConsulTls.requireUsable(tls(null, files.clientCert(), files.serverKey())))
+                .hasMessageContaining("fleet.consul.tls.client-key (CONSUL_CLIENT_KEY): " + files.serverKey())
+                .hasMessageContaining("is not the key of the certificate in fleet.consul.tls.client-cert"
+                        + " (CONSUL_CLIENT_CERT): " + files.clientCert());
+    }
+
+    @Test
     void aCaPathIsADirectoryOfCertificatesEachOfThemChecked() throws Exception {
         ConsulCertificates files = ConsulCertificates.create(dir.resolve("certs"));
         Path cas = Files.createDirectories(dir.resolve("cas"));
