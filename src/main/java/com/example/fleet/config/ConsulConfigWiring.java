@@ -3,7 +3,6 @@ package com.example.fleet.config;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -11,13 +10,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
-import javax.net.ssl.SSLException;
-
 import jakarta.annotation.Priority;
 
-import org.jboss.logging.Logger;
-
-import com.example.fleet.consul.AgentProbe;
 import com.example.fleet.consul.ConsulAddress;
 import com.example.fleet.consul.ConsulAddressConverter;
 import com.example.fleet.consul.CaFiles;
@@ -49,11 +43,9 @@ import io.smallrye.config.Priorities;
 @Priority(Priorities.LIBRARY + 100)
 public class ConsulConfigWiring implements ConfigSourceInterceptor {
 
-    private static final Logger LOG = Logger.getLogger(ConsulConfigWiring.class);
     static final String PREFIX = "fleet.consul.derived.";
     static final String DEV_AGENT_ADDRESS = "fleet.consul.dev-agent.address";
     private static final String CONVENTIONAL_ADDRESS = "127.0.0.1:8500";
-    private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(3);
 
     /** One probe per address and configuration build, so a down agent costs one timeout, not one per key. */
     private final Map<String, Boolean> enabledByAddress = new HashMap<>();
@@ -164,46 +156,8 @@ public class ConsulConfigWiring implements ConfigSourceInterceptor {
             throw new IllegalArgumentException("Invalid value '" + value.getValue()
                     + "' for fleet.consul.config-mode: expected required, optional or off");
         }
-        return enabledByAddress.computeIfAbsent(agent.baseUrl() + "|" + mode, key -> probe(agent, mode, stores,
-                clientCertificate));
-    }
-
-    private static boolean probe(ConsulAddress agent, String mode, Optional<CaTrustStore> stores,
-            boolean clientCertificate) {
-        try {
-            String leader;
-            try {
-                // connect as quarkus-config-consul will: trusting the CA, without a client certificate
-                leader = stores.isPresent() ? AgentProbe.leader(agent, PROBE_TIMEOUT, stores.get().sslContext())
-                        : AgentProbe.leader(agent, PROBE_TIMEOUT);
-            } catch (GeneralSecurityException e) {
-                throw new IOException("the TLS files cannot be used: " + e.getMessage(), e);
-            } catch (SSLException e) {
-                if (clientCertificate) {
-                    // 2.4.0 applies its key-store setting as a second trust store: it cannot present a certificate
-                    throw new IOException("the agent requires a client certificate, which quarkus-config-consul"
-                            + " 2.4.0 cannot present (it uses its key-store setting as a trust store)", e);
-                }
-                throw e;
-            }
-            if (leader.isEmpty()) {
-                // without a leader the agent cannot serve KV reads, which quarkus-config-consul would take for
-                // missing keys
-                throw new IOException("the agent answers but has no cluster leader");
-            }
-            return true;
-        } catch (IOException e) {
-            if (mode.equals("required")) {
-                throw new IllegalStateException("Configuration from Consul is required (fleet.consul.config-mode="
-                        + "required) but the Consul agent at " + agent + " cannot be reached ("
-                        + AgentProbe.describe(e) + "). Start the agent, point CONSUL_HTTP_ADDR at one, or set"
-                        + " fleet.consul.config-mode=optional to start with the defaults.");
-            }
-            LOG.warnf("The Consul agent at %s cannot be reached (%s): starting without configuration from Consul KV;"
-                    + " defaults apply until the next start (fleet.consul.config-mode=optional)", agent,
-                    AgentProbe.describe(e));
-            return false;
-        }
+        return enabledByAddress.computeIfAbsent(agent.baseUrl() + "|" + mode, key -> ConfigConsulProbe.canRead(agent,
+                mode.equals("required"), stores, clientCertificate));
     }
 
     private static ConfigValue derived(String name, String value) {
