@@ -70,7 +70,7 @@ public class ConsulConfigWiring implements ConfigSourceInterceptor {
             case "trust-store" -> derived(name, stores.map(CaTrustStore::file).map(Path::toString).orElse(""));
             case "trust-store-password" -> derived(name, stores.map(CaTrustStore::password).orElse(""));
             case "config-enabled" -> derived(name, Boolean.toString(agent.isPresent() && configEnabled(context,
-                    agent.get(), stores, path(context, "fleet.consul.tls.client-cert").isPresent())));
+                    agent.get(), stores)));
             default -> context.proceed(name);
         };
     }
@@ -145,7 +145,7 @@ public class ConsulConfigWiring implements ConfigSourceInterceptor {
     }
 
     private boolean configEnabled(ConfigSourceInterceptorContext context, ConsulAddress agent,
-            Optional<CaTrustStore> stores, boolean clientCertificate) {
+            Optional<CaTrustStore> stores) {
         ConfigValue value = context.restart("fleet.consul.config-mode");
         String mode = value == null || value.getValue() == null ? "optional"
                 : value.getValue().strip().toLowerCase(Locale.ROOT);
@@ -157,7 +157,9 @@ public class ConsulConfigWiring implements ConfigSourceInterceptor {
                     + "' for fleet.consul.config-mode: expected required, optional or off");
         }
         return enabledByAddress.computeIfAbsent(agent.baseUrl() + "|" + mode, key -> ConfigConsulProbe.canRead(agent,
-                mode.equals("required"), stores, clientCertificate));
+                mode.equals("required"), stores, path(context, "fleet.consul.tls.client-cert").isPresent(),
+                Optional.ofNullable(value(context, "fleet.consul.tls.server-name")).map(String::strip)
+                        .filter(serverName -> agent.https() && !serverName.isEmpty())));
     }
 
     private static ConfigValue derived(String name, String value) {

@@ -41,14 +41,19 @@ public record CaTrustStore(Path file, String password) {
         return new CaTrustStore(file, password);
     }
 
-    /** A TLS context that trusts these CAs and presents no certificate. */
-    public SSLContext sslContext() throws IOException, GeneralSecurityException {
+    /** The store, read back. */
+    public KeyStore load() throws IOException, GeneralSecurityException {
         KeyStore store = KeyStore.getInstance(CaFiles.STORE_TYPE);
         try (InputStream in = Files.newInputStream(file)) {
             store.load(in, password.toCharArray());
         }
+        return store;
+    }
+
+    /** A TLS context that trusts these CAs, checks the host connected to, and presents no certificate. */
+    public SSLContext sslContext() throws IOException, GeneralSecurityException {
         TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        trust.init(store);
+        trust.init(load());
         SSLContext context = SSLContext.getInstance("TLS");
         context.init(null, trust.getTrustManagers(), null);
         return context;

@@ -1,11 +1,16 @@
 package com.example.fleet.consul;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.util.List;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
+import io.vertx.core.net.TrustOptions;
 import io.vertx.ext.consul.ConsulClientOptions;
 
 /**
@@ -18,6 +23,9 @@ public final class ConsulTls {
 
     static final String CLIENT_CERT = "fleet.consul.tls.client-cert (CONSUL_CLIENT_CERT)";
     static final String CLIENT_KEY = "fleet.consul.tls.client-key (CONSUL_CLIENT_KEY)";
+    static final String SERVER_NAME = "fleet.consul.tls.server-name (CONSUL_TLS_SERVER_NAME)";
+    private static final Pattern DNS_NAME = Pattern.compile(
+            "[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\\.?");
     private static final Pattern PRIVATE_KEY = Pattern.compile("-----BEGIN (RSA |EC )?PRIVATE KEY-----");
 
     private ConsulTls() {
@@ -28,6 +36,7 @@ public final class ConsulTls {
      */
     public static void requireUsable(ConsulSettings.Tls tls) {
         CaFiles.requireUsable(tls.caCert(), tls.caPath());
+        tls.serverName().ifPresent(ConsulTls::requireHostName);
         if (tls.clientCert().isPresent() != tls.clientKey().isPresent()) {
             throw new IllegalArgumentException(CLIENT_CERT + " and " + CLIENT_KEY + " go together, but only "
                     + (tls.clientCert().isPresent() ? "the certificate " + tls.clientCert().get()
@@ -51,7 +60,13 @@ public final class ConsulTls {
             return options;
         }
         List<Path> cas = CaFiles.of(tls.caCert(), tls.caPath());
-        if (!cas.isEmpty()) {
+        if (!tls.verify()) {
+            options.setTrustAll(true).setVerifyHost(false);
+        } else if (tls.serverName().isPresent()) {
+            // Vert.x verifies a certificate only against the host it connects to: the trust manager checks the name
+            options.setVerifyHost(false).setTrustOptions(TrustOptions.wrap(serverNameTrust(cas,
+                    tls.serverName().get())));
+        } else if (!cas.isEmpty()) {
             PemTrustOptions trust = new PemTrustOptions();
             cas.forEach(ca -> trust.addCertPath(ca.toString()));
             options.setPemTrustOptions(trust);
@@ -60,9 +75,33 @@ public final class ConsulTls {
             options.setPemKeyCertOptions(new PemKeyCertOptions().setCertPath(tls.clientCert().get().toString())
                     .setKeyPath(tls.clientKey().get().toString()));
         }
-        if (!tls.verify()) {
-            options.setTrustAll(true).setVerifyHost(false);
-        }
         return options;
+    }
+
+    private static ServerNameTrustManager serverNameTrust(List<Path> cas, String serverName) {
+        try {
+            return ServerNameTrustManager.create(cas.isEmpty() ? Optional.empty() : Optional.of(CaFiles.trustStore(cas)),
+                    serverName, SERVER_NAME);
+        } catch (GeneralSecurityException e) {
+            // requireUsable read every file at start
+            throw new IllegalStateException("the CA files became unusable: " + e.getMessage(), e);
+        }
+    }
+
+    private static void requireHostName(String name) {
+        if (!DNS_NAME.matcher(name).matches() && !(CertificateNames.isIpAddress(name) && isAddressLiteral(name))) {
+            throw new IllegalArgumentException(SERVER_NAME + ": '" + name + "' is not a DNS name or IP address (the"
+                    + " name the agent's certificate carries, such as client.dc1.consul; no scheme or port)");
+        }
+    }
+
+    private static boolean isAddressLiteral(String name) {
+        try {
+            // a literal (isIpAddress): parsed, never looked up
+            InetAddress.getByName(name);
+            return true;
+        } catch (UnknownHostException e) {
+            return false;
+        }
     }
 }

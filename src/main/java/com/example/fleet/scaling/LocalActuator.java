@@ -76,6 +76,7 @@ public class LocalActuator implements Actuator {
         tls.caPath().ifPresent(dir -> environment.put("CONSUL_CAPATH", dir.toString()));
         tls.clientCert().ifPresent(file -> environment.put("CONSUL_CLIENT_CERT", file.toString()));
         tls.clientKey().ifPresent(file -> environment.put("CONSUL_CLIENT_KEY", file.toString()));
+        tls.serverName().ifPresent(name -> environment.put("CONSUL_TLS_SERVER_NAME", name));
         children.removeIf(child -> !child.process().isAlive());
         for (int port : freePorts(count)) {
             Path log = logs().resolve("instance-" + SEQUENCE.incrementAndGet() + ".log");

@@ -21,46 +21,12 @@ class ConsulTlsTest {
     @TempDir
     Path dir;
 
-    /** The TLS settings as the mapping gives them; null for a setting that is not set. */
-    record Tls(Path ca, Path caDir, Path cert, Path key) implements ConsulSettings.Tls {
-
-        @Override
-        public boolean enabled() {
-            return true;
-        }
-
-        @Override
-        public Optional<Path> caCert() {
-            return Optional.ofNullable(ca);
-        }
-
-        @Override
-        public Optional<Path> caPath() {
-            return Optional.ofNullable(caDir);
-        }
-
-        @Override
-        public Optional<Path> clientCert() {
-            return Optional.ofNullable(cert);
-        }
-
-        @Override
-        public Optional<Path> clientKey() {
-            return Optional.ofNullable(key);
-        }
-
-        @Override
-        public boolean verify() {
-            return true;
-        }
-    }
-
     private static ConsulSettings.Tls tls(Path ca, Path cert, Path key) {
-        return new Tls(ca, null, cert, key);
+        return new TlsSettings(ca, null, cert, key, null);
     }
 
     private static ConsulSettings.Tls caPath(Path dir) {
-        return new Tls(null, dir, null, null);
+        return new TlsSettings(null, dir, null, null, null);
     }
 
     @Test
@@ -146,6 +112,19 @@ class ConsulTlsTest {
         assertThatThrownBy(() -> ConsulTls.requireUsable(caPath(dir.resolve("certs"))))
                 .hasMessageContaining("fleet.consul.tls.ca-path (CONSUL_CAPATH): "
                         + dir.resolve("certs/consul-agent-ca-key.pem")).hasMessageContaining("holds no PEM certificate");
+    }
+
+    @Test
+    void aServerNameMustBeAHostNameOrAnAddress() {
+        for (String name : new String[] { "client.dc1.consul", "localhost", "127.0.0.21", "::1" }) {
+            assertThatCode(() -> ConsulTls.requireUsable(TlsSettings.ca(null).withServerName(name)))
+                    .doesNotThrowAnyException();
+        }
+        for (String name : new String[] { "https://client.dc1.consul", "client.dc1.consul:8501", "*.dc1.consul" }) {
+            assertThatThrownBy(() -> ConsulTls.requireUsable(TlsSettings.ca(null).withServerName(name)))
+                    .hasMessageStartingWith("fleet.consul.tls.server-name (CONSUL_TLS_SERVER_NAME): '" + name
+                            + "' is not a DNS name or IP address");
+        }
     }
 
     /** A self-signed certificate whose validity ended yesterday, made by the JDK's keytool. */
