@@ -1,5 +1,6 @@
 package com.example.fleet.consul;
 
+import java.util.Optional;
 import java.util.concurrent.TimeoutException;
 
 import com.example.fleet.support.Failures;
@@ -42,7 +43,7 @@ public final class ConsulErrors {
 
     /**
      * One line that says what went wrong; for an ACL refusal it names the permission the operation needs and where
-     * the token comes from ({@link ConsulToken#source()}). The token itself never appears: the client's messages
+     * the token comes from ({@link ConsulToken#source()}), for a failed TLS handshake the setting to check. The token itself never appears: the client's messages
      * carry only the agent's answer.
      */
     public static String describe(Throwable failure, String operation, String permission, String tokenSource) {
@@ -51,6 +52,10 @@ public final class ConsulErrors {
                     : "Permission denied";
             return "Consul refused to " + operation + ": the ACL token " + tokenSource + " needs " + permission
                     + " (agent answered: " + answer + ")";
+        }
+        Optional<String> tls = TlsFailures.describe(failure);
+        if (tls.isPresent()) {
+            return "Consul TLS handshake failed while trying to " + operation + ": " + tls.get();
         }
         if (Failures.couldNotConnect(failure)) {
             return "Consul agent unreachable while trying to " + operation + " (connection refused)";

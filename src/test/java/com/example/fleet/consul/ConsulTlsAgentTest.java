@@ -76,10 +76,20 @@ class ConsulTlsAgentTest {
         assertThat(leader(TlsSettings.ca(certificates.ca()).withServerName("server.dc1.consul"))).isNotEmpty();
     }
 
+    private static String described(Throwable failure) {
+        return ConsulErrors.describe(failure, "register x", "service:write", "(CONSUL_HTTP_TOKEN)");
+    }
+
     @Test
-    void withoutAServerNameTheHostConnectedToIsVerifiedAsBefore() {
-        assertThat(failureOf(TlsSettings.ca(certificates.ca()))).hasRootCauseMessage(
-                "No subject alternative names matching IP address " + NODE_ADDRESS + " found");
+    void withoutAServerNameTheHostConnectedToIsVerifiedAsBeforeAndTheReasonNamesTheSetting() {
+        Throwable failure = failureOf(TlsSettings.ca(certificates.ca()));
+
+        assertThat(failure).hasRootCauseMessage("No subject alternative names matching IP address " + NODE_ADDRESS
+                + " found");
+        assertThat(described(failure)).isEqualTo("Consul TLS handshake failed while trying to register x: the agent's"
+                + " certificate does not name the host of CONSUL_HTTP_ADDR (No subject alternative names matching IP"
+                + " address 127.0.0.21 found); set fleet.consul.tls.server-name (CONSUL_TLS_SERVER_NAME) to a name it"
+                + " carries");
     }
 
     @Test
@@ -89,5 +99,20 @@ class ConsulTlsAgentTest {
         assertThat(failure).hasCauseInstanceOf(SSLException.class).hasRootCauseInstanceOf(NameMismatchException.class)
                 .rootCause().hasMessageContaining("names DNS:server.dc1.consul, DNS:localhost, IP:127.0.0.1 but not"
                         + " client.dc1.consul");
+        assertThat(described(failure)).startsWith("Consul TLS handshake failed while trying to register x: the"
+                + " agent's certificate (CN=server.dc1.consul) names").endsWith("; check fleet.consul.tls.server-name"
+                + " (CONSUL_TLS_SERVER_NAME)");
+    }
+
+    @Test
+    void aCertificateFromACaNotTrustedNamesTheCaSettings() {
+        ConsulCertificates unrelated = ConsulCertificates.create(dir.resolve("unrelated"));
+
+        for (ConsulSettings.Tls tls : new ConsulSettings.Tls[] { TlsSettings.ca(unrelated.ca()),
+                TlsSettings.ca(unrelated.ca()).withServerName("server.dc1.consul") }) {
+            assertThat(described(failureOf(tls))).startsWith("Consul TLS handshake failed while trying to register"
+                    + " x: the agent's certificate is not signed by a CA this client trusts (").endsWith("); check"
+                    + " fleet.consul.tls.ca-cert (CONSUL_CACERT) and fleet.consul.tls.ca-path (CONSUL_CAPATH)");
+        }
     }
 }
