@@ -23,12 +23,12 @@ import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.ext.consul.ConsulClient;
 
 /**
- * The Vert.x clients {@link ConsulTls} configures, against a real agent that serves HTTPS on 127.0.0.21 only, with
+ * The Vert.x clients {@link ConsulTls} configures, against a real agent that serves HTTPS on 127.0.0.31 only, with
  * a certificate naming server.dc1.consul, localhost and 127.0.0.1 but not that address: a node address.
  */
 class ConsulTlsAgentTest {
 
-    private static final String NODE_ADDRESS = "127.0.0.21";
+    private static final String NODE_ADDRESS = "127.0.0.31";
 
     @TempDir
     static Path dir;
@@ -88,7 +88,7 @@ class ConsulTlsAgentTest {
                 + " found");
         assertThat(described(failure)).isEqualTo("Consul TLS handshake failed while trying to register x: the agent's"
                 + " certificate does not name the host of CONSUL_HTTP_ADDR (No subject alternative names matching IP"
-                + " address 127.0.0.21 found); set fleet.consul.tls.server-name (CONSUL_TLS_SERVER_NAME) to a name it"
+                + " address 127.0.0.31 found); set fleet.consul.tls.server-name (CONSUL_TLS_SERVER_NAME) to a name it"
                 + " carries");
     }
 

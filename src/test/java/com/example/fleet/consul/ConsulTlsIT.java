@@ -120,7 +120,7 @@ class ConsulTlsIT {
 
     @Test
     void withTheServerNameAnInstanceRegistersAtANodeAddressTheAgentCertificateDoesNotName() {
-        try (ConsulDevAgent node = ConsulDevAgent.startWithHttps(certificates, false, "127.0.0.21")) {
+        try (ConsulDevAgent node = ConsulDevAgent.startWithHttps(certificates, false, "127.0.0.31")) {
             try (AppInstance app = AppInstance.start("tls-server-name", Map.of("CONSUL_HTTP_ADDR", node.httpsAddress(),
                     "CONSUL_CACERT", certificates.ca().toString(), "CONSUL_TLS_SERVER_NAME", "server.dc1.consul"),
                     "fleet.registration.ttl=3s")) {
@@ -128,7 +128,7 @@ class ConsulTlsIT {
                         .checkStatus(app.instanceId() + ":ttl").equals(Optional.of("passing")));
                 // quarkus-config-consul 2.4.0 verifies the address's host only: said once, and the defaults apply
                 assertThat(app.log()).contains("quarkus-config-consul 2.4.0 cannot use fleet.consul.tls.server-name"
-                        + " (CONSUL_TLS_SERVER_NAME)").contains("but not 127.0.0.21");
+                        + " (CONSUL_TLS_SERVER_NAME)").contains("but not 127.0.0.31");
             }
         }
     }

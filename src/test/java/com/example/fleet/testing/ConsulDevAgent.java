@@ -65,8 +65,8 @@ public final class ConsulDevAgent implements AutoCloseable {
     }
 
     /**
-     * The same, serving HTTPS on {@code httpsHost} only, another loopback address (such as 127.0.0.21) that the
-     * certificate does not name, as a node address would not be.
+     * The same, serving HTTPS on {@code httpsHost} only: another loopback address that the certificate does not
+     * name, as a node address would not be (such as 127.0.0.31; the cluster tests use .11-.13 and .21-.22).
      */
     public static ConsulDevAgent startWithHttps(ConsulCertificates certificates, boolean requireClientCertificates,
             String httpsHost) {
