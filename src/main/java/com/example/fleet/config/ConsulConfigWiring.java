@@ -3,22 +3,18 @@ package com.example.fleet.config;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
-import javax.net.ssl.SSLException;
-
 import jakarta.annotation.Priority;
 
-import org.jboss.logging.Logger;
-
-import com.example.fleet.consul.AgentProbe;
 import com.example.fleet.consul.ConsulAddress;
 import com.example.fleet.consul.ConsulAddressConverter;
+import com.example.fleet.consul.CaFiles;
 import com.example.fleet.consul.CaTrustStore;
 import com.example.fleet.consul.ConsulToken;
 import com.example.fleet.devmode.DevModeConsul;
@@ -47,15 +43,13 @@ import io.smallrye.config.Priorities;
 @Priority(Priorities.LIBRARY + 100)
 public class ConsulConfigWiring implements ConfigSourceInterceptor {
 
-    private static final Logger LOG = Logger.getLogger(ConsulConfigWiring.class);
     static final String PREFIX = "fleet.consul.derived.";
     static final String DEV_AGENT_ADDRESS = "fleet.consul.dev-agent.address";
     private static final String CONVENTIONAL_ADDRESS = "127.0.0.1:8500";
-    private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(3);
 
     /** One probe per address and configuration build, so a down agent costs one timeout, not one per key. */
     private final Map<String, Boolean> enabledByAddress = new HashMap<>();
-    /** One trust store per CA file and configuration build. */
+    /** One trust store per set of CA files and configuration build. */
     private final Map<String, Optional<CaTrustStore>> trustStores = new HashMap<>();
 
     @Override
@@ -76,25 +70,33 @@ public class ConsulConfigWiring implements ConfigSourceInterceptor {
             case "trust-store" -> derived(name, stores.map(CaTrustStore::file).map(Path::toString).orElse(""));
             case "trust-store-password" -> derived(name, stores.map(CaTrustStore::password).orElse(""));
             case "config-enabled" -> derived(name, Boolean.toString(agent.isPresent() && configEnabled(context,
-                    agent.get(), stores, path(context, "fleet.consul.tls.client-cert").isPresent())));
+                    agent.get(), stores)));
             default -> context.proceed(name);
         };
     }
 
     /**
-     * quarkus-config-consul and the probe take no PEM file: the CA file (fleet.consul.tls.ca-cert, CONSUL_CACERT)
-     * as a trust store, written once per file. A file that cannot be read gives none here; the application's start
-     * then stops naming it.
+     * quarkus-config-consul and the probe take no PEM file: the CA files (fleet.consul.tls.ca-cert and ca-path,
+     * CONSUL_CACERT and CONSUL_CAPATH) as a trust store, written once per set of files. Files that cannot be read
+     * give none here; the application's start then stops naming them.
      */
     private Optional<CaTrustStore> trustStore(ConfigSourceInterceptorContext context) {
-        return path(context, "fleet.consul.tls.ca-cert").flatMap(ca -> trustStores.computeIfAbsent(ca.toString(),
-                file -> {
-                    try {
-                        return Optional.of(CaTrustStore.write(ca));
-                    } catch (IOException | GeneralSecurityException | RuntimeException e) {
-                        return Optional.empty();
-                    }
-                }));
+        List<Path> cas;
+        try {
+            cas = CaFiles.of(path(context, "fleet.consul.tls.ca-cert"), path(context, "fleet.consul.tls.ca-path"));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+        if (cas.isEmpty()) {
+            return Optional.empty();
+        }
+        return trustStores.computeIfAbsent(cas.toString(), files -> {
+            try {
+                return Optional.of(CaTrustStore.write(cas));
+            } catch (IOException | GeneralSecurityException | RuntimeException e) {
+                return Optional.empty();
+            }
+        });
     }
 
     private static Optional<Path> path(ConfigSourceInterceptorContext context, String name) {
@@ -143,7 +145,7 @@ public class ConsulConfigWiring implements ConfigSourceInterceptor {
     }
 
     private boolean configEnabled(ConfigSourceInterceptorContext context, ConsulAddress agent,
-            Optional<CaTrustStore> stores, boolean clientCertificate) {
+            Optional<CaTrustStore> stores) {
         ConfigValue value = context.restart("fleet.consul.config-mode");
         String mode = value == null || value.getValue() == null ? "optional"
                 : value.getValue().strip().toLowerCase(Locale.ROOT);
@@ -154,46 +156,10 @@ public class ConsulConfigWiring implements ConfigSourceInterceptor {
             throw new IllegalArgumentException("Invalid value '" + value.getValue()
                     + "' for fleet.consul.config-mode: expected required, optional or off");
         }
-        return enabledByAddress.computeIfAbsent(agent.baseUrl() + "|" + mode, key -> probe(agent, mode, stores,
-                clientCertificate));
-    }
-
-    private static boolean probe(ConsulAddress agent, String mode, Optional<CaTrustStore> stores,
-            boolean clientCertificate) {
-        try {
-            String leader;
-            try {
-                // connect as quarkus-config-consul will: trusting the CA, without a client certificate
-                leader = stores.isPresent() ? AgentProbe.leader(agent, PROBE_TIMEOUT, stores.get().sslContext())
-                        : AgentProbe.leader(agent, PROBE_TIMEOUT);
-            } catch (GeneralSecurityException e) {
-                throw new IOException("the TLS files cannot be used: " + e.getMessage(), e);
-            } catch (SSLException e) {
-                if (clientCertificate) {
-                    // 2.4.0 applies its key-store setting as a second trust store: it cannot present a certificate
-                    throw new IOException("the agent requires a client certificate, which quarkus-config-consul"
-                            + " 2.4.0 cannot present (it uses its key-store setting as a trust store)", e);
-                }
-                throw e;
-            }
-            if (leader.isEmpty()) {
-                // without a leader the agent cannot serve KV reads, which quarkus-config-consul would take for
-                // missing keys
-                throw new IOException("the agent answers but has no cluster leader");
-            }
-            return true;
-        } catch (IOException e) {
-            if (mode.equals("required")) {
-                throw new IllegalStateException("Configuration from Consul is required (fleet.consul.config-mode="
-                        + "required) but the Consul agent at " + agent + " cannot be reached ("
-                        + AgentProbe.describe(e) + "). Start the agent, point CONSUL_HTTP_ADDR at one, or set"
-                        + " fleet.consul.config-mode=optional to start with the defaults.");
-            }
-            LOG.warnf("The Consul agent at %s cannot be reached (%s): starting without configuration from Consul KV;"
-                    + " defaults apply until the next start (fleet.consul.config-mode=optional)", agent,
-                    AgentProbe.describe(e));
-            return false;
-        }
+        return enabledByAddress.computeIfAbsent(agent.baseUrl() + "|" + mode, key -> ConfigConsulProbe.canRead(agent,
+                mode.equals("required"), stores, path(context, "fleet.consul.tls.client-cert").isPresent(),
+                Optional.ofNullable(value(context, "fleet.consul.tls.server-name")).map(String::strip)
+                        .filter(serverName -> agent.https() && !serverName.isEmpty())));
     }
 
     private static ConfigValue derived(String name, String value) {

@@ -8,16 +8,15 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.SecureRandom;
-import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
 import java.util.Base64;
+import java.util.List;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
- * The CA file of {@link ConsulSettings.Tls} (PEM) as a trust store, for the two clients that take no PEM:
- * quarkus-config-consul (its settings name a store file) and the JDK client of {@link AgentProbe}. Written once per
+ * The CA files of {@link ConsulSettings.Tls} (PEM, {@link CaFiles}) as a trust store, for the two clients that take
+ * no PEM: quarkus-config-consul (its settings name a store file) and the JDK client of {@link AgentProbe}. Written once per
  * configuration build into a private temporary directory with a random password, removed when the JVM ends.
  *
  * @param file the JKS file holding the CA certificates
@@ -25,20 +24,12 @@ import javax.net.ssl.TrustManagerFactory;
  */
 public record CaTrustStore(Path file, String password) {
 
-    private static final String TYPE = "JKS";
-
-    public static CaTrustStore write(Path ca) throws IOException, GeneralSecurityException {
+    /** Writes the certificates of {@code cas} ({@link CaFiles}) into a new store. */
+    public static CaTrustStore write(List<Path> cas) throws IOException, GeneralSecurityException {
         byte[] random = new byte[18];
         new SecureRandom().nextBytes(random);
         String password = Base64.getUrlEncoder().encodeToString(random);
-        KeyStore store = KeyStore.getInstance(TYPE);
-        store.load(null, null);
-        try (InputStream in = Files.newInputStream(ca)) {
-            int n = 0;
-            for (Certificate certificate : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
-                store.setCertificateEntry("ca-" + n++, certificate);
-            }
-        }
+        KeyStore store = CaFiles.trustStore(cas);
         // created readable by this user only
         Path dir = Files.createTempDirectory("fleet-consul-tls");
         dir.toFile().deleteOnExit();
@@ -50,14 +41,19 @@ public record CaTrustStore(Path file, String password) {
         return new CaTrustStore(file, password);
     }
 
-    /** A TLS context that trusts these CAs and presents no certificate. */
-    public SSLContext sslContext() throws IOException, GeneralSecurityException {
-        KeyStore store = KeyStore.getInstance(TYPE);
+    /** The store, read back. */
+    public KeyStore load() throws IOException, GeneralSecurityException {
+        KeyStore store = KeyStore.getInstance(CaFiles.STORE_TYPE);
         try (InputStream in = Files.newInputStream(file)) {
             store.load(in, password.toCharArray());
         }
+        return store;
+    }
+
+    /** A TLS context that trusts these CAs, checks the host connected to, and presents no certificate. */
+    public SSLContext sslContext() throws IOException, GeneralSecurityException {
         TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        trust.init(store);
+        trust.init(load());
         SSLContext context = SSLContext.getInstance("TLS");
         context.init(null, trust.getTrustManagers(), null);
         return context;

@@ -79,6 +79,11 @@ public class ConsulClients {
         token.onChange(listener);
     }
 
+    /** Where the ACL token comes from, for messages ({@link ConsulErrors#describe}). */
+    public String tokenSource() {
+        return token.source();
+    }
+
     @Produces
     @Singleton
     ConsulClient sharedClient() {

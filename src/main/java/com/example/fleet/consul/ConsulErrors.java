@@ -1,5 +1,6 @@
 package com.example.fleet.consul;
 
+import java.util.Optional;
 import java.util.concurrent.TimeoutException;
 
 import com.example.fleet.support.Failures;
@@ -41,15 +42,20 @@ public final class ConsulErrors {
     }
 
     /**
-     * One line that says what went wrong; for an ACL refusal it names the permission the operation needs. The
-     * token itself never appears: the client's messages carry only the agent's answer.
+     * One line that says what went wrong; for an ACL refusal it names the permission the operation needs and where
+     * the token comes from ({@link ConsulToken#source()}), for a failed TLS handshake the setting to check. The token itself never appears: the client's messages
+     * carry only the agent's answer.
      */
-    public static String describe(Throwable failure, String operation, String permission) {
+    public static String describe(Throwable failure, String operation, String permission, String tokenSource) {
         if (isAccessDenied(failure)) {
             String answer = text(failure).contains("ACL not found") ? "the token is unknown to Consul (ACL not found)"
                     : "Permission denied";
-            return "Consul refused to " + operation + ": the ACL token (CONSUL_HTTP_TOKEN) needs " + permission
+            return "Consul refused to " + operation + ": the ACL token " + tokenSource + " needs " + permission
                     + " (agent answered: " + answer + ")";
+        }
+        Optional<String> tls = TlsFailures.describe(failure);
+        if (tls.isPresent()) {
+            return "Consul TLS handshake failed while trying to " + operation + ": " + tls.get();
         }
         if (Failures.couldNotConnect(failure)) {
             return "Consul agent unreachable while trying to " + operation + " (connection refused)";

@@ -1,20 +1,16 @@
 package com.example.fleet.consul;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
-import java.security.cert.CertificateException;
-import java.security.cert.CertificateExpiredException;
-import java.security.cert.CertificateFactory;
-import java.security.cert.CertificateNotYetValidException;
-import java.security.cert.X509Certificate;
-import java.util.Collection;
+import java.security.GeneralSecurityException;
+import java.util.List;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
+import io.vertx.core.net.TrustOptions;
 import io.vertx.ext.consul.ConsulClientOptions;
 
 /**
@@ -25,6 +21,11 @@ import io.vertx.ext.consul.ConsulClientOptions;
  */
 public final class ConsulTls {
 
+    static final String CLIENT_CERT = "fleet.consul.tls.client-cert (CONSUL_CLIENT_CERT)";
+    static final String CLIENT_KEY = "fleet.consul.tls.client-key (CONSUL_CLIENT_KEY)";
+    static final String SERVER_NAME = "fleet.consul.tls.server-name (CONSUL_TLS_SERVER_NAME)";
+    private static final Pattern DNS_NAME = Pattern.compile(
+            "[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\\.?");
     private static final Pattern PRIVATE_KEY = Pattern.compile("-----BEGIN (RSA |EC )?PRIVATE KEY-----");
 
     private ConsulTls() {
@@ -34,20 +35,21 @@ public final class ConsulTls {
      * @throws IllegalArgumentException naming the setting, its variable and the file
      */
     public static void requireUsable(ConsulSettings.Tls tls) {
-        tls.caCert().ifPresent(file -> certificates(file, "fleet.consul.tls.ca-cert (CONSUL_CACERT)"));
+        CaFiles.requireUsable(tls.caCert(), tls.caPath());
+        tls.serverName().ifPresent(ConsulTls::requireHostName);
         if (tls.clientCert().isPresent() != tls.clientKey().isPresent()) {
-            throw new IllegalArgumentException("fleet.consul.tls.client-cert (CONSUL_CLIENT_CERT) and"
-                    + " fleet.consul.tls.client-key (CONSUL_CLIENT_KEY) go together, but only "
+            throw new IllegalArgumentException(CLIENT_CERT + " and " + CLIENT_KEY + " go together, but only "
                     + (tls.clientCert().isPresent() ? "the certificate " + tls.clientCert().get()
                             : "the key " + tls.clientKey().get())
                     + " is set");
         }
-        tls.clientCert().ifPresent(file -> certificates(file, "fleet.consul.tls.client-cert (CONSUL_CLIENT_CERT)"));
+        tls.clientCert().ifPresent(file -> PemFiles.certificates(file, CLIENT_CERT));
         tls.clientKey().ifPresent(file -> {
-            if (!PRIVATE_KEY.matcher(read(file, "fleet.consul.tls.client-key (CONSUL_CLIENT_KEY)")).find()) {
-                throw new IllegalArgumentException("fleet.consul.tls.client-key (CONSUL_CLIENT_KEY): " + file
+            if (!PRIVATE_KEY.matcher(PemFiles.read(file, CLIENT_KEY)).find()) {
+                throw new IllegalArgumentException(CLIENT_KEY + ": " + file
                         + " holds no PEM private key (-----BEGIN PRIVATE KEY-----, RSA or EC)");
             }
+            ClientKeyPair.requireMatching(tls.clientCert().get(), file);
         });
     }
 
@@ -57,50 +59,49 @@ public final class ConsulTls {
         if (!https) {
             return options;
         }
-        tls.caCert().ifPresent(ca -> options.setPemTrustOptions(new PemTrustOptions().addCertPath(ca.toString())));
+        List<Path> cas = CaFiles.of(tls.caCert(), tls.caPath());
+        if (!tls.verify()) {
+            options.setTrustAll(true).setVerifyHost(false);
+        } else if (tls.serverName().isPresent()) {
+            // Vert.x verifies a certificate only against the host it connects to: the trust manager checks the name
+            options.setVerifyHost(false).setTrustOptions(TrustOptions.wrap(serverNameTrust(cas,
+                    tls.serverName().get())));
+        } else if (!cas.isEmpty()) {
+            PemTrustOptions trust = new PemTrustOptions();
+            cas.forEach(ca -> trust.addCertPath(ca.toString()));
+            options.setPemTrustOptions(trust);
+        }
         if (tls.clientCert().isPresent() && tls.clientKey().isPresent()) {
             options.setPemKeyCertOptions(new PemKeyCertOptions().setCertPath(tls.clientCert().get().toString())
                     .setKeyPath(tls.clientKey().get().toString()));
         }
-        if (!tls.verify()) {
-            options.setTrustAll(true).setVerifyHost(false);
-        }
         return options;
     }
 
-    private static void certificates(Path file, String setting) {
-        read(file, setting);
-        Collection<? extends java.security.cert.Certificate> found;
-        try (InputStream in = Files.newInputStream(file)) {
-            found = CertificateFactory.getInstance("X.509").generateCertificates(in);
-        } catch (IOException | CertificateException e) {
-            throw new IllegalArgumentException(setting + ": " + file + " is not a PEM certificate (" + e.getMessage()
-                    + ")");
-        }
-        if (found.isEmpty()) {
-            throw new IllegalArgumentException(setting + ": " + file + " holds no PEM certificate");
-        }
-        for (X509Certificate certificate : found.stream().map(X509Certificate.class::cast).toList()) {
-            try {
-                certificate.checkValidity();
-            } catch (CertificateExpiredException e) {
-                throw new IllegalArgumentException(setting + ": the certificate in " + file + " ("
-                        + certificate.getSubjectX500Principal() + ") expired on " + certificate.getNotAfter());
-            } catch (CertificateNotYetValidException e) {
-                throw new IllegalArgumentException(setting + ": the certificate in " + file + " ("
-                        + certificate.getSubjectX500Principal() + ") is valid only from " + certificate.getNotBefore());
-            }
+    private static ServerNameTrustManager serverNameTrust(List<Path> cas, String serverName) {
+        try {
+            return ServerNameTrustManager.create(cas.isEmpty() ? Optional.empty() : Optional.of(CaFiles.trustStore(cas)),
+                    serverName, SERVER_NAME);
+        } catch (GeneralSecurityException e) {
+            // requireUsable read every file at start
+            throw new IllegalStateException("the CA files became unusable: " + e.getMessage(), e);
         }
     }
 
-    private static String read(Path file, String setting) {
-        if (!Files.isRegularFile(file)) {
-            throw new IllegalArgumentException(setting + ": " + file + " does not exist or is not a file");
+    private static void requireHostName(String name) {
+        if (!DNS_NAME.matcher(name).matches() && !(CertificateNames.isIpAddress(name) && isAddressLiteral(name))) {
+            throw new IllegalArgumentException(SERVER_NAME + ": '" + name + "' is not a DNS name or IP address (the"
+                    + " name the agent's certificate carries, such as client.dc1.consul; no scheme or port)");
         }
+    }
+
+    private static boolean isAddressLiteral(String name) {
         try {
-            return Files.readString(file, StandardCharsets.ISO_8859_1);
-        } catch (IOException e) {
-            throw new IllegalArgumentException(setting + ": " + file + " cannot be read (" + e.getMessage() + ")");
+            // a literal (isIpAddress): parsed, never looked up
+            InetAddress.getByName(name);
+            return true;
+        } catch (UnknownHostException e) {
+            return false;
         }
     }
 }

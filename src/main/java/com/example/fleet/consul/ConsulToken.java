@@ -57,6 +57,15 @@ public final class ConsulToken {
         return current;
     }
 
+    /**
+     * Where the token comes from, for messages that ask for another one: the file when one is set, since changing
+     * CONSUL_HTTP_TOKEN would not help then.
+     */
+    public String source() {
+        return file.map(path -> "in " + path + " (fleet.consul.token-file, CONSUL_HTTP_TOKEN_FILE)")
+                .orElse("(CONSUL_HTTP_TOKEN)");
+    }
+
     /** Runs {@code listener} after every change of the token, until the returned action removes it. */
     Runnable onChange(Runnable listener) {
         onChange.add(listener);

@@ -38,17 +38,20 @@ public final class ConsulWatchServiceDiscovery implements ServiceDiscovery {
     private final AtomicReference<Snapshot> current = new AtomicReference<>();
     private final CompletableFuture<Snapshot> first = new CompletableFuture<>();
     private final BlockingQueryLoop<List<HealthEntry>> watch;
+    private final String tokenSource;
     private volatile String lastProblem;
 
     /**
      * @param client a client whose read timeout covers the timing's blocking queries; stopping closes it
+     * @param tokenSource where its ACL token comes from, for messages
      */
     ConsulWatchServiceDiscovery(String consulService, InstanceFilter filter, Duration firstSnapshotTimeout,
-            ConsulClient client, WatchTiming timing, Vertx vertx) {
+            ConsulClient client, WatchTiming timing, Vertx vertx, String tokenSource) {
         this.consulService = consulService;
         this.filter = filter;
         this.firstSnapshotTimeout = firstSnapshotTimeout;
         this.client = client;
+        this.tokenSource = tokenSource;
         this.watch = new BlockingQueryLoop<>(vertx, index -> ServiceHealth.read(client, consulService,
                 filter.passingOnly(), index, timing), timing, this::onAnswer, this::onFailure);
     }
@@ -106,7 +109,7 @@ public final class ConsulWatchServiceDiscovery implements ServiceDiscovery {
 
     private void onFailure(Throwable failure) {
         String problem = ConsulErrors.describe(failure, "watch service '" + consulService + "'",
-                "service:read on \"" + consulService + "\" and node:read");
+                "service:read on \"" + consulService + "\" and node:read", tokenSource);
         current.updateAndGet(snapshot -> snapshot == null ? null : snapshot.failing(problem));
         if (!problem.equals(lastProblem)) {
             LOG.warnf("%s; keeping the last known instances and retrying", problem);

@@ -67,7 +67,7 @@ public class ConsulWatchServiceDiscoveryProvider implements ServiceDiscoveryProv
         }
         ConsulWatchServiceDiscovery discovery = new ConsulWatchServiceDiscovery(consulService, filter,
                 durations.convert(config.getFirstSnapshotTimeout(), where + ".first-snapshot-timeout"),
-                clients.forWatch(timing), timing, vertx);
+                clients.forWatch(timing), timing, vertx, clients.tokenSource());
         ConsulWatchServiceDiscovery replaced = byStorkService.put(serviceName, discovery);
         if (replaced != null) {
             replaced.stop();

@@ -101,9 +101,10 @@ public class ConsulRegistrar {
         this.metrics = new RegistrationMetrics(meters, () -> phase.get() == Phase.REGISTERED);
         this.listeningPort = new ListeningPort(httpServer::getPort, timers, PORT_PATIENCE,
                 LaunchMode.current() == LaunchMode.DEVELOPMENT);
-        this.attempts = new RegistrationAttempts(consul, timers, settings, metrics, loop);
-        this.heartbeat = new Heartbeat(consul, timers, settings, metrics, loop);
-        this.deregistration = new Deregistration(consul, timers, settings, consulSettings, metrics);
+        this.attempts = new RegistrationAttempts(consul, timers, settings, metrics, loop, clients.tokenSource());
+        this.heartbeat = new Heartbeat(consul, timers, settings, metrics, loop, clients.tokenSource());
+        this.deregistration = new Deregistration(consul, timers, settings, consulSettings, metrics,
+                clients.tokenSource());
         clients.onTokenChange(this::registerWithNewToken);
     }
 

@@ -28,14 +28,16 @@ final class Deregistration {
     private final RegistrationSettings settings;
     private final Duration requestTimeout;
     private final RegistrationMetrics metrics;
+    private final String tokenSource;
 
     Deregistration(ConsulClient consul, ScheduledExecutorService timers, RegistrationSettings settings,
-            ConsulSettings consulSettings, RegistrationMetrics metrics) {
+            ConsulSettings consulSettings, RegistrationMetrics metrics, String tokenSource) {
         this.consul = consul;
         this.timers = timers;
         this.settings = settings;
         this.requestTimeout = consulSettings.requestTimeout();
         this.metrics = metrics;
+        this.tokenSource = tokenSource;
     }
 
     /** True once the agent no longer lists the instance; false, after the ERROR, when that could not be verified. */
@@ -56,7 +58,8 @@ final class Deregistration {
         } catch (TimeoutException e) {
             reportLeftBehind(spec, "no verified answer within " + bound);
         } catch (RuntimeException e) {
-            reportLeftBehind(spec, ConsulErrors.describe(e, "deregister " + spec.id(), spec.writePermission()));
+            reportLeftBehind(spec, ConsulErrors.describe(e, "deregister " + spec.id(), spec.writePermission(),
+                    tokenSource));
         }
         return false;
     }
@@ -72,10 +75,11 @@ final class Deregistration {
                 .map(done -> Optional.<String>empty())
                 // with ACLs an ID the agent no longer holds answers "Unknown service": the read-back decides
                 .onFailure().recoverWithItem(failure -> Optional.of(
-                        ConsulErrors.describe(failure, "deregister " + spec.id(), spec.writePermission())))
+                        ConsulErrors.describe(failure, "deregister " + spec.id(), spec.writePermission(),
+                                tokenSource)))
                 .chain(deregisterFailure -> consul.localServices()
                         .onFailure().transform(failure -> new NotVerified(
-                                ConsulErrors.describe(failure, "read back " + spec.id(), "service:read")))
+                                ConsulErrors.describe(failure, "read back " + spec.id(), "service:read", tokenSource)))
                         .invoke(services -> {
                             if (services.stream().anyMatch(s -> s.getId().equals(spec.id()))) {
                                 throw new NotVerified(

@@ -25,17 +25,19 @@ final class Heartbeat {
     private final RegistrationSettings settings;
     private final RegistrationMetrics metrics;
     private final LoopStatus status;
+    private final String tokenSource;
 
     private volatile boolean stopped;
     private volatile Cancellable running = () -> { };
 
     Heartbeat(ConsulClient consul, ScheduledExecutorService timers, RegistrationSettings settings,
-            RegistrationMetrics metrics, LoopStatus status) {
+            RegistrationMetrics metrics, LoopStatus status, String tokenSource) {
         this.consul = consul;
         this.timers = timers;
         this.settings = settings;
         this.metrics = metrics;
         this.status = status;
+        this.tokenSource = tokenSource;
     }
 
     /** Passes the check of {@code spec} every interval until stopped, or until the agent forgot it. */
@@ -69,7 +71,7 @@ final class Heartbeat {
                     metrics.heartbeatFailed();
                     if (!ConsulErrors.isUnknownCheck(failure)) {
                         status.report(ConsulErrors.describe(failure, "pass the TTL check of " + spec.id(),
-                                spec.writePermission()), ConsulErrors.isAccessDenied(failure));
+                                spec.writePermission(), tokenSource), ConsulErrors.isAccessDenied(failure));
                     }
                 })
                 .onFailure(failure -> !ConsulErrors.isUnknownCheck(failure)).retry()

@@ -36,6 +36,7 @@ final class RegistrationAttempts {
     private final RegistrationSettings settings;
     private final RegistrationMetrics metrics;
     private final LoopStatus status;
+    private final String tokenSource;
 
     private volatile boolean stopped;
     private volatile Cancellable running = () -> { };
@@ -45,12 +46,13 @@ final class RegistrationAttempts {
     private volatile boolean mayHaveReachedAgent;
 
     RegistrationAttempts(ConsulClient consul, ScheduledExecutorService timers, RegistrationSettings settings,
-            RegistrationMetrics metrics, LoopStatus status) {
+            RegistrationMetrics metrics, LoopStatus status, String tokenSource) {
         this.consul = consul;
         this.timers = timers;
         this.settings = settings;
         this.metrics = metrics;
         this.status = status;
+        this.tokenSource = tokenSource;
     }
 
     /** Registers {@code spec} until the read-back holds, then tells {@code onVerified} how many attempts it took. */
@@ -62,7 +64,8 @@ final class RegistrationAttempts {
                 })
                 .onFailure().invoke(failure -> {
                     metrics.attemptFailed();
-                    status.report(ConsulErrors.describe(failure, "register " + spec.id(), spec.writePermission()),
+                    status.report(ConsulErrors.describe(failure, "register " + spec.id(), spec.writePermission(),
+                            tokenSource),
                             ConsulErrors.isAccessDenied(failure));
                 })
                 .onFailure().retry().withBackOff(settings.retryInitialDelay(), settings.retryMaxDelay()).withJitter(0.5)

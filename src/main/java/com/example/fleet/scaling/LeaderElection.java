@@ -127,7 +127,8 @@ public class LeaderElection {
                 .setBehavior(SessionBehavior.RELEASE);
         sessionRequest = Uni.createFrom().deferred(() -> consul.createSessionWithOptions(options))
                 .onFailure(failure -> !stopping).invoke(failure -> {
-                    problem = ConsulErrors.describe(failure, "create a session", "session:write");
+                    problem = ConsulErrors.describe(failure, "create a session", "session:write",
+                            clients.tokenSource());
                     LOG.warnf("%s; retrying", problem);
                 })
                 // the waits between attempts are Vert.x timers
@@ -193,7 +194,8 @@ public class LeaderElection {
                 becomeFollower("session " + session + " expired");
                 createSession();
             } else {
-                problem = ConsulErrors.describe(failure, "renew the leader election session", "session:write");
+                problem = ConsulErrors.describe(failure, "renew the leader election session", "session:write",
+                        clients.tokenSource());
                 becomeFollower(problem + "; leading again once a renewal succeeds while the session holds the lock");
                 scheduleRenew(chain, RENEW_RETRY);
             }
@@ -230,7 +232,7 @@ public class LeaderElection {
                         });
                     }
                 }, failure -> LOG.warnf("%s", ConsulErrors.describe(failure, "acquire " + settings.leaderKey(),
-                        "key:write on \"" + settings.leaderKey() + "\" and session:write")));
+                        "key:write on \"" + settings.leaderKey() + "\" and session:write", clients.tokenSource())));
     }
 
     private void becomeLeader() {
@@ -283,7 +285,8 @@ public class LeaderElection {
             consul.destroySession(session).await().atMost(bound);
         } catch (RuntimeException e) {
             LOG.warnf("Could not release leadership cleanly: %s; the session ends by its TTL (%s)",
-                    ConsulErrors.describe(e, "release " + settings.leaderKey(), "key:write and session:write"),
+                    ConsulErrors.describe(e, "release " + settings.leaderKey(), "key:write and session:write",
+                            clients.tokenSource()),
                     settings.sessionTtl());
         }
     }

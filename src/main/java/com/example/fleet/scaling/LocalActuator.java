@@ -73,8 +73,10 @@ public class LocalActuator implements Actuator {
         environment.put("CONSUL_HTTP_SSL", Boolean.toString(consulSettings.https()));
         environment.put("CONSUL_HTTP_SSL_VERIFY", Boolean.toString(tls.verify()));
         tls.caCert().ifPresent(file -> environment.put("CONSUL_CACERT", file.toString()));
+        tls.caPath().ifPresent(dir -> environment.put("CONSUL_CAPATH", dir.toString()));
         tls.clientCert().ifPresent(file -> environment.put("CONSUL_CLIENT_CERT", file.toString()));
         tls.clientKey().ifPresent(file -> environment.put("CONSUL_CLIENT_KEY", file.toString()));
+        tls.serverName().ifPresent(name -> environment.put("CONSUL_TLS_SERVER_NAME", name));
         children.removeIf(child -> !child.process().isAlive());
         for (int port : freePorts(count)) {
             Path log = logs().resolve("instance-" + SEQUENCE.incrementAndGet() + ".log");

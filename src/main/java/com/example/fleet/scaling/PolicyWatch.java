@@ -122,7 +122,7 @@ public class PolicyWatch {
 
     private void onFailure(Throwable failure) {
         String problem = ConsulErrors.describe(failure, "watch " + settings.policyKey(),
-                "key:read on \"" + settings.policyKey() + "\"");
+                "key:read on \"" + settings.policyKey() + "\"", clients.tokenSource());
         if (!problem.equals(lastProblem)) {
             LOG.warnf("%s; the policy in force stays, retrying", problem);
         }

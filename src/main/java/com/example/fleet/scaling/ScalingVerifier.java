@@ -78,7 +78,8 @@ final class ScalingVerifier {
                         outcome.complete(Optional.of(members));
                     }
                 }, failure -> LOG.debugf("Verification of %s: %s; retrying", settings.service(),
-                        ConsulErrors.describe(failure, "read the instances", "service:read and node:read")));
+                        ConsulErrors.describe(failure, "read the instances", "service:read and node:read",
+                                clients.tokenSource())));
         watch.start();
         try {
             outcome.get(settings.verifyTimeout().toMillis(), TimeUnit.MILLISECONDS).ifPresent(members -> audit.record(

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.UUID;
@@ -12,6 +14,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import com.example.fleet.testing.ConsulDevAgent;
 
@@ -62,8 +65,9 @@ class ConsulErrorsTest {
 
         assertThat(ConsulErrors.isAccessDenied(denied)).isTrue();
         assertThat(ConsulErrors.isUnknownCheck(denied)).isFalse();
-        assertThat(ConsulErrors.describe(denied, "register errors-1", "service:write on \"errors\""))
-                .contains("needs service:write on \"errors\"", "CONSUL_HTTP_TOKEN", "Permission denied");
+        assertThat(ConsulErrors.describe(denied, "register errors-1", "service:write on \"errors\"",
+                ConsulToken.of(Optional.empty(), Optional.empty()).source()))
+                .contains("the ACL token (CONSUL_HTTP_TOKEN) needs service:write on \"errors\"", "Permission denied");
     }
 
     @Test
@@ -72,8 +76,21 @@ class ConsulErrorsTest {
         Throwable denied = failureOf(client(agent.httpPort(), Optional.of(unknown)).registerService(service()));
 
         assertThat(ConsulErrors.isAccessDenied(denied)).isTrue();
-        assertThat(ConsulErrors.describe(denied, "register errors-1", "service:write"))
+        assertThat(ConsulErrors.describe(denied, "register errors-1", "service:write", "(CONSUL_HTTP_TOKEN)"))
                 .contains("unknown to Consul (ACL not found)").doesNotContain(unknown);
+    }
+
+    @Test
+    void aTokenRefusedFromATokenFileNamesTheFileSettingNotTheVariable(@TempDir Path dir) throws Exception {
+        String unknown = UUID.randomUUID().toString();
+        Path file = Files.writeString(dir.resolve("token"), unknown + "\n");
+        ConsulToken token = ConsulToken.of(Optional.of(MASTER), Optional.of(file));
+        Throwable denied = failureOf(client(agent.httpPort(), token.current()).registerService(service()));
+
+        assertThat(ConsulErrors.describe(denied, "register errors-1", "service:write", token.source()))
+                .contains("the ACL token in " + file + " (fleet.consul.token-file, CONSUL_HTTP_TOKEN_FILE) needs"
+                        + " service:write")
+                .doesNotContain("(CONSUL_HTTP_TOKEN)").doesNotContain(unknown);
     }
 
     @Test
@@ -107,7 +124,7 @@ class ConsulErrorsTest {
         Throwable refused = failureOf(client(closedPort, Optional.of(MASTER)).registerService(service()));
 
         assertThat(ConsulErrors.isAccessDenied(refused)).isFalse();
-        assertThat(ConsulErrors.describe(refused, "register errors-1", "service:write"))
+        assertThat(ConsulErrors.describe(refused, "register errors-1", "service:write", "(CONSUL_HTTP_TOKEN)"))
                 .isEqualTo("Consul agent unreachable while trying to register errors-1 (connection refused)");
     }
 }

@@ -3,6 +3,7 @@ package com.example.fleet.consul;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -101,14 +102,69 @@ class ConsulTlsIT {
     }
 
     @Test
+    void aCaPathIsTrustedTogetherWithTheCaCertAlsoForKv() throws Exception {
+        Path cas = Files.createDirectories(dir.resolve("ca-path"));
+        Files.copy(certificates.ca(), cas.resolve("consul-agent-ca.pem"));
+        ConsulCertificates unrelated = ConsulCertificates.create(dir.resolve("unrelated"));
+        try (ConsulDevAgent plainTls = ConsulDevAgent.startWithHttps(certificates, false)) {
+            new ConsulApi(plainTls.address()).putKey("config/fleet-service/greeting/message", GREETING);
+            // CONSUL_CACERT names another CA: only the directory's makes the agent trusted, for KV (required) too
+            try (AppInstance app = AppInstance.start("tls-ca-path", Map.of("CONSUL_HTTP_ADDR", plainTls.httpsAddress(),
+                    "CONSUL_CACERT", unrelated.ca().toString(), "CONSUL_CAPATH", cas.toString()),
+                    "fleet.consul.config-mode=required", "fleet.registration.ttl=3s")) {
+                await().atMost(Duration.ofSeconds(60)).until(() -> app.get("/q/health/ready").statusCode() == 200);
+                assertThat(app.get("/api/hello").body()).contains(GREETING);
+            }
+        }
+    }
+
+    @Test
+    void withTheServerNameAnInstanceRegistersAtANodeAddressTheAgentCertificateDoesNotName() {
+        try (ConsulDevAgent node = ConsulDevAgent.startWithHttps(certificates, false, "127.0.0.31")) {
+            try (AppInstance app = AppInstance.start("tls-server-name", Map.of("CONSUL_HTTP_ADDR", node.httpsAddress(),
+                    "CONSUL_CACERT", certificates.ca().toString(), "CONSUL_TLS_SERVER_NAME", "server.dc1.consul"),
+                    "fleet.registration.ttl=3s")) {
+                await().atMost(Duration.ofSeconds(60)).until(() -> new ConsulApi(node.address())
+                        .checkStatus(app.instanceId() + ":ttl").equals(Optional.of("passing")));
+                // quarkus-config-consul 2.4.0 verifies the address's host only: said once, and the defaults apply
+                assertThat(app.log()).contains("quarkus-config-consul 2.4.0 cannot use fleet.consul.tls.server-name"
+                        + " (CONSUL_TLS_SERVER_NAME)").contains("but not 127.0.0.31");
+            }
+        }
+    }
+
+    @Test
     void withoutAClientCertificateTheAgentRefusesAndReadinessSaysSo() {
         try (AppInstance app = AppInstance.start("tls-no-cert", variables(false), "fleet.registration.ttl=3s",
                 "fleet.consul.config-mode=off")) {
             // the agent refuses the handshake: readiness names it (the reason before any attempt says less)
             await().atMost(Duration.ofSeconds(60)).until(() -> app.get("/q/health/ready").body()
                     .contains("bad_certificate"));
+            assertThat(app.get("/q/health/ready").body()).contains("Consul TLS handshake failed")
+                    .contains("check fleet.consul.tls.client-cert (CONSUL_CLIENT_CERT)");
             assertThat(app.get("/q/health/ready").statusCode()).isEqualTo(503);
             assertThat(consul().agentServices().containsKey(app.instanceId())).isFalse();
+        }
+    }
+
+    @Test
+    void anAgentCertificateFromAnotherCaAfterTheStartShowsInReadinessAndTheLogNamingTheCaSetting() {
+        ConsulCertificates otherCa = ConsulCertificates.create(dir.resolve("other-ca"));
+        String reason = "Consul TLS handshake failed while trying to pass the TTL check of ";
+        String check = "check fleet.consul.tls.ca-cert (CONSUL_CACERT) and fleet.consul.tls.ca-path (CONSUL_CAPATH)";
+        try (ConsulDevAgent changing = ConsulDevAgent.startWithHttps(certificates, false);
+                AppInstance app = AppInstance.start("tls-changed-ca", Map.of("CONSUL_HTTP_ADDR",
+                        changing.httpsAddress(), "CONSUL_CACERT", certificates.ca().toString()),
+                        "fleet.registration.ttl=3s", "fleet.consul.config-mode=off")) {
+            await().atMost(Duration.ofSeconds(60)).until(() -> app.get("/q/health/ready").statusCode() == 200);
+
+            changing.restartWithHttps(otherCa, false);
+
+            await().atMost(Duration.ofSeconds(60)).until(() -> {
+                HttpResponse<String> ready = app.get("/q/health/ready");
+                return ready.statusCode() == 503 && ready.body().contains(reason) && ready.body().contains(check);
+            });
+            assertThat(app.log()).contains(reason + app.instanceId()).contains("not signed by a CA this client trusts");
         }
     }
 
@@ -127,6 +183,14 @@ class ConsulTlsIT {
             assertThat(app.awaitExit(Duration.ofSeconds(60))).isNotZero();
             assertThat(app.log()).contains("fleet.consul.tls.client-cert (CONSUL_CLIENT_CERT) and"
                     + " fleet.consul.tls.client-key (CONSUL_CLIENT_KEY) go together");
+        }
+        Map<String, String> keyOfAnotherPair = variables(true);
+        keyOfAnotherPair.put("CONSUL_CLIENT_KEY", certificates.serverKey().toString());
+        try (AppInstance app = AppInstance.start("tls-other-key", keyOfAnotherPair, "fleet.consul.config-mode=off")) {
+            assertThat(app.awaitExit(Duration.ofSeconds(60))).isNotZero();
+            assertThat(app.log()).contains("fleet.consul.tls.client-key (CONSUL_CLIENT_KEY): "
+                    + certificates.serverKey() + " is not the key of the certificate in fleet.consul.tls.client-cert"
+                    + " (CONSUL_CLIENT_CERT): " + certificates.clientCert());
         }
     }
 }

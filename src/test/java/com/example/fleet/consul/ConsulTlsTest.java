@@ -1,5 +1,6 @@
 package com.example.fleet.consul;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -21,32 +22,11 @@ class ConsulTlsTest {
     Path dir;
 
     private static ConsulSettings.Tls tls(Path ca, Path cert, Path key) {
-        return new ConsulSettings.Tls() {
-            @Override
-            public boolean enabled() {
-                return true;
-            }
+        return new TlsSettings(ca, null, cert, key, null);
+    }
 
-            @Override
-            public Optional<Path> caCert() {
-                return Optional.ofNullable(ca);
-            }
-
-            @Override
-            public Optional<Path> clientCert() {
-                return Optional.ofNullable(cert);
-            }
-
-            @Override
-            public Optional<Path> clientKey() {
-                return Optional.ofNullable(key);
-            }
-
-            @Override
-            public boolean verify() {
-                return true;
-            }
-        };
+    private static ConsulSettings.Tls caPath(Path dir) {
+        return new TlsSettings(null, dir, null, null, null);
     }
 
     @Test
@@ -79,6 +59,72 @@ class ConsulTlsTest {
                 .hasMessageContaining("holds no PEM private key");
         assertThatThrownBy(() -> ConsulTls.requireUsable(tls(null, null, files.clientKey())))
                 .hasMessageContaining("only the key " + files.clientKey() + " is set");
+    }
+
+    @Test
+    void aKeyOfAnotherPairIsRefusedNamingBothSettingsAndFiles() throws Exception {
+        ConsulCertificates files = ConsulCertificates.create(dir.resolve("certs"));
+
+        // consul tls writes SEC1 EC keys (BEGIN EC PRIVATE KEY): the client's own key is its certificate's
+        assertThatCode(() -> ConsulTls.requireUsable(tls(null, files.clientCert(), files.clientKey())))
+                .doesNotThrowAnyException();
+        Path broken = Files.writeString(dir.resolve("broken-key.pem"),
+                "-----BEGIN EC PRIVATE KEY-----\nAAAA\n-----END EC PRIVATE KEY-----\n");
+        assertThatThrownBy(() -> ConsulTls.requireUsable(tls(null, files.clientCert(), broken)))
+                .hasMessageContaining("fleet.consul.tls.client-key (CONSUL_CLIENT_KEY): " + broken
+                        + " cannot be read as a PEM private key");
+        assertThatThrownBy(() -> ConsulTls.requireUsable(tls(null, files.clientCert(), files.serverKey())))
+                .hasMessageContaining("fleet.consul.tls.client-key (CONSUL_CLIENT_KEY): " + files.serverKey())
+                .hasMessageContaining("is not the key of the certificate in fleet.consul.tls.client-cert"
+                        + " (CONSUL_CLIENT_CERT): " + files.clientCert());
+    }
+
+    @Test
+    void aCaPathIsADirectoryOfCertificatesEachOfThemChecked() throws Exception {
+        ConsulCertificates files = ConsulCertificates.create(dir.resolve("certs"));
+        Path cas = Files.createDirectories(dir.resolve("cas"));
+        Files.copy(files.ca(), cas.resolve("consul-agent-ca.pem"));
+        Files.copy(expiredCertificate(), cas.resolve("other.crt"));
+        Files.writeString(cas.resolve("README.txt"), "not read: neither *.pem nor *.crt\n");
+
+        assertThatThrownBy(() -> ConsulTls.requireUsable(caPath(cas)))
+                .hasMessageContaining("fleet.consul.tls.ca-path (CONSUL_CAPATH): the certificate in "
+                        + cas.resolve("other.crt")).hasMessageContaining("expired on");
+        Files.delete(cas.resolve("other.crt"));
+        assertThatCode(() -> ConsulTls.requireUsable(caPath(cas))).doesNotThrowAnyException();
+        assertThat(CaFiles.of(Optional.of(files.ca()), Optional.of(cas)))
+                .containsExactly(files.ca(), cas.resolve("consul-agent-ca.pem"));
+    }
+
+    @Test
+    void aCaPathThatIsNoDirectoryHoldsNoCertificateOrAKeyIsNamed() throws Exception {
+        ConsulCertificates files = ConsulCertificates.create(dir.resolve("certs"));
+        Path empty = Files.createDirectories(dir.resolve("empty"));
+        Files.writeString(empty.resolve("notes.txt"), "no certificate here\n");
+
+        assertThatThrownBy(() -> ConsulTls.requireUsable(caPath(files.ca())))
+                .hasMessage("fleet.consul.tls.ca-path (CONSUL_CAPATH): " + files.ca()
+                        + " does not exist or is not a directory");
+        assertThatThrownBy(() -> ConsulTls.requireUsable(caPath(empty)))
+                .hasMessage("fleet.consul.tls.ca-path (CONSUL_CAPATH): " + empty
+                        + " holds no certificate file (*.pem or *.crt)");
+        // the directory consul tls wrote into also holds the CA's private key
+        assertThatThrownBy(() -> ConsulTls.requireUsable(caPath(dir.resolve("certs"))))
+                .hasMessageContaining("fleet.consul.tls.ca-path (CONSUL_CAPATH): "
+                        + dir.resolve("certs/consul-agent-ca-key.pem")).hasMessageContaining("holds no PEM certificate");
+    }
+
+    @Test
+    void aServerNameMustBeAHostNameOrAnAddress() {
+        for (String name : new String[] { "client.dc1.consul", "localhost", "127.0.0.21", "::1" }) {
+            assertThatCode(() -> ConsulTls.requireUsable(TlsSettings.ca(null).withServerName(name)))
+                    .doesNotThrowAnyException();
+        }
+        for (String name : new String[] { "https://client.dc1.consul", "client.dc1.consul:8501", "*.dc1.consul" }) {
+            assertThatThrownBy(() -> ConsulTls.requireUsable(TlsSettings.ca(null).withServerName(name)))
+                    .hasMessageStartingWith("fleet.consul.tls.server-name (CONSUL_TLS_SERVER_NAME): '" + name
+                            + "' is not a DNS name or IP address");
+        }
     }
 
     /** A self-signed certificate whose validity ended yesterday, made by the JDK's keytool. */

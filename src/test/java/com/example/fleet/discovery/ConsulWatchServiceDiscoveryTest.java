@@ -62,7 +62,8 @@ class ConsulWatchServiceDiscoveryTest {
         WatchTiming timing = new WatchTiming(Duration.ofSeconds(30), Duration.ofMillis(20), Duration.ofMillis(500));
         ConsulClient client = ConsulClient.create(vertx, new ConsulClientOptions().setHost("127.0.0.1")
                 .setPort(agent.httpPort()).setTimeout(timing.readTimeout().toMillis()));
-        discovery = new ConsulWatchServiceDiscovery(service, filter, Duration.ofSeconds(2), client, timing, vertx);
+        discovery = new ConsulWatchServiceDiscovery(service, filter, Duration.ofSeconds(2), client, timing, vertx,
+                "(CONSUL_HTTP_TOKEN)");
         discovery.start();
         return discovery;
     }

@@ -13,12 +13,19 @@ import java.util.concurrent.TimeUnit;
  */
 public record ConsulCertificates(Path ca, Path serverCert, Path serverKey, Path clientCert, Path clientKey) {
 
-    /** Creates them in {@code dir}. */
-    public static ConsulCertificates create(Path dir) {
+    /**
+     * Creates them in {@code dir}; the server certificate names {@code server.dc1.consul}, {@code localhost},
+     * {@code 127.0.0.1} and {@code additionalServerNames} (DNS names, wildcards allowed).
+     */
+    public static ConsulCertificates create(Path dir, String... additionalServerNames) {
         try {
             Files.createDirectories(dir);
             consulTls(dir, "ca", "create");
-            consulTls(dir, "cert", "create", "-server", "-dc", "dc1");
+            List<String> server = new java.util.ArrayList<>(List.of("cert", "create", "-server", "-dc", "dc1"));
+            for (String name : additionalServerNames) {
+                server.add("-additional-dnsname=" + name);
+            }
+            consulTls(dir, server.toArray(String[]::new));
             consulTls(dir, "cert", "create", "-client", "-dc", "dc1");
         } catch (IOException e) {
             throw new UncheckedIOException("Could not create certificates with consul tls", e);

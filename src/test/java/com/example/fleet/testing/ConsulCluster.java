@@ -41,6 +41,8 @@ public final class ConsulCluster implements BeforeAllCallback, AfterAllCallback,
     /** The policy the project ships: instances run with exactly what it grants. */
     public static final Path POLICY_RULES = Path.of("src", "main", "consul", "fleet-service-policy.hcl");
     public static final String POLICY = "fleet-service";
+    /** The name every client agent's certificate carries, as {@code consul tls cert create -client} writes it. */
+    static final String AGENT_NAME = "client.dc1.consul";
 
     private static final Duration FORMED = Duration.ofSeconds(90);
     private static final Duration STOP_GRACE = Duration.ofSeconds(10);
@@ -276,14 +278,16 @@ public final class ConsulCluster implements BeforeAllCallback, AfterAllCallback,
     }
 
     /**
-     * The Consul CLI's variables for an instance on the node of {@code client}: its HTTPS address, the CA, a client
-     * certificate (the CLI's, as {@code consul tls cert create -cli} writes it) and the file with its token.
+     * The Consul CLI's variables for an instance on the node of {@code client}: its HTTPS address with the name its
+     * certificate carries, the CA, a client certificate (the CLI's, as {@code consul tls cert create -cli} writes
+     * it) and the file with its token.
      */
     public Map<String, String> instanceEnvironment(Agent client, Path tokenFile) {
         if (client.server()) {
             throw new IllegalArgumentException("instances run on the nodes of client agents, not on " + client.name);
         }
-        return Map.of("CONSUL_HTTP_ADDR", client.address(), "CONSUL_CACERT", ca.toString(),
+        return Map.of("CONSUL_HTTP_ADDR", client.address(), "CONSUL_TLS_SERVER_NAME", AGENT_NAME,
+                "CONSUL_CACERT", ca.toString(),
                 "CONSUL_CLIENT_CERT", cli.cert().toString(), "CONSUL_CLIENT_KEY", cli.key().toString(),
                 "CONSUL_HTTP_TOKEN_FILE", tokenFile.toString());
     }
@@ -327,8 +331,10 @@ public final class ConsulCluster implements BeforeAllCallback, AfterAllCallback,
     }
 
     /**
-     * A CA, one server certificate per server, one per client agent that also names the agent's own address (what
-     * instances on its node connect to), and the CLI's client certificate that instances present.
+     * A CA, one server certificate per server, one per client agent, and the CLI's client certificate that
+     * instances present. A client agent's certificate names {@value #AGENT_NAME} and localhost, not the node's
+     * address that instances connect to: they check the name instead (CONSUL_TLS_SERVER_NAME), as pods that
+     * reach their node's agent through the host IP do.
      */
     private void createCertificates(Path dir) throws IOException {
         Files.createDirectories(dir);
@@ -339,8 +345,7 @@ public final class ConsulCluster implements BeforeAllCallback, AfterAllCallback,
             certificates.put("server-" + i, issued(dir, "server", i - 1));
         }
         for (int i = 1; i <= clientCount; i++) {
-            ConsulCertificates.consulTls(dir, "cert", "create", "-client", "-dc", "dc1", "-additional-ipaddress",
-                    "127.0.0.2" + i);
+            ConsulCertificates.consulTls(dir, "cert", "create", "-client", "-dc", "dc1");
             certificates.put("client-" + i, issued(dir, "client", i - 1));
         }
         ConsulCertificates.consulTls(dir, "cert", "create", "-cli", "-dc", "dc1");

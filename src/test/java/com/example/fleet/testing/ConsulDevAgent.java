@@ -20,11 +20,12 @@ public final class ConsulDevAgent implements AutoCloseable {
     private static final int START_ATTEMPTS = 3;
 
     private final Path binary;
-    private final String extraConfig;
+    private String extraConfig;
     private final Path workDir;
     private DevConsulAgent.Ports ports;
     private DevConsulAgent running;
     private int httpsPort;
+    private String httpsHost;
 
     private ConsulDevAgent(Path binary, String extraConfig) throws IOException {
         this.binary = binary;
@@ -60,12 +61,22 @@ public final class ConsulDevAgent implements AutoCloseable {
      * ({@code verify_incoming_https}) if asked; its plain HTTP port stays for the tests' own checks.
      */
     public static ConsulDevAgent startWithHttps(ConsulCertificates certificates, boolean requireClientCertificates) {
+        return startWithHttps(certificates, requireClientCertificates, "127.0.0.1");
+    }
+
+    /**
+     * The same, serving HTTPS on {@code httpsHost} only: another loopback address that the certificate does not
+     * name, as a node address would not be (such as 127.0.0.31; the cluster tests use .11-.13 and .21-.22).
+     */
+    public static ConsulDevAgent startWithHttps(ConsulCertificates certificates, boolean requireClientCertificates,
+            String httpsHost) {
         try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             int httpsPort = socket.getLocalPort();
             socket.close();
-            ConsulDevAgent agent = new ConsulDevAgent(binary(),
-                    certificates.agentConfig(httpsPort, requireClientCertificates));
+            ConsulDevAgent agent = new ConsulDevAgent(binary(), httpsConfig(certificates, httpsHost, httpsPort,
+                    requireClientCertificates));
             agent.httpsPort = httpsPort;
+            agent.httpsHost = httpsHost;
             agent.launchOnFreePorts();
             return agent;
         } catch (IOException e) {
@@ -73,12 +84,18 @@ public final class ConsulDevAgent implements AutoCloseable {
         }
     }
 
-    /** {@code https://127.0.0.1:port} of an agent started with {@link #startWithHttps}. */
+    /** {@code https://host:port} of an agent started with {@link #startWithHttps}. */
     public String httpsAddress() {
         if (httpsPort == 0) {
             throw new IllegalStateException("this agent serves no HTTPS");
         }
-        return "https://127.0.0.1:" + httpsPort;
+        return "https://" + httpsHost + ":" + httpsPort;
+    }
+
+    private static String httpsConfig(ConsulCertificates certificates, String httpsHost, int httpsPort,
+            boolean requireClientCertificates) {
+        return certificates.agentConfig(httpsPort, requireClientCertificates) + ", \"addresses\": {\"https\": \""
+                + httpsHost + "\"}";
     }
 
     /** A random token suitable as ACL master token. */
@@ -140,6 +157,18 @@ public final class ConsulDevAgent implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("Could not restart the Consul dev agent on " + address(), e);
         }
+    }
+
+    /**
+     * Restarts an HTTPS agent on the same ports, with empty state and {@code certificates} (say, from another CA):
+     * what clients see after an agent's certificate was replaced.
+     */
+    public synchronized void restartWithHttps(ConsulCertificates certificates, boolean requireClientCertificates) {
+        if (httpsPort == 0) {
+            throw new IllegalStateException("this agent serves no HTTPS");
+        }
+        extraConfig = httpsConfig(certificates, httpsHost, httpsPort, requireClientCertificates);
+        restart();
     }
 
     @Override

@@ -1,0 +1,91 @@
+package com.example.fleet.consul;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.Signature;
+import java.security.cert.X509Certificate;
+
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.X509KeyManager;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.PemKeyCertOptions;
+
+/**
+ * Whether the client key belongs to the client certificate. A key of another pair would fail every handshake with
+ * a bare {@code bad_certificate} from the agent, far from its cause.
+ */
+final class ClientKeyPair {
+
+    private static final byte[] CHALLENGE = "fleet-service client key check".getBytes(StandardCharsets.US_ASCII);
+
+    private ClientKeyPair() {
+    }
+
+    /**
+     * @throws IllegalArgumentException naming both settings and files when the key cannot be read or is not the
+     *         certificate's
+     */
+    static void requireMatching(Path certFile, Path keyFile) {
+        X509Certificate certificate = PemFiles.certificates(certFile, ConsulTls.CLIENT_CERT).get(0);
+        PrivateKey key = privateKey(certFile, keyFile, certificate.getPublicKey().getAlgorithm());
+        if (!signsFor(key, certificate.getPublicKey())) {
+            throw new IllegalArgumentException(ConsulTls.CLIENT_KEY + ": " + keyFile + " is not the key of the"
+                    + " certificate in " + ConsulTls.CLIENT_CERT + ": " + certFile + " ("
+                    + certificate.getSubjectX500Principal() + "); they must be one pair, as consul tls cert create"
+                    + " writes them");
+        }
+    }
+
+    /**
+     * The key as Vert.x reads it to present it. The JDK alone reads only PKCS#8 ({@code BEGIN PRIVATE KEY});
+     * {@code consul tls} writes SEC1 EC keys ({@code BEGIN EC PRIVATE KEY}) and other tools PKCS#1 RSA keys, which
+     * Vert.x's PEM reader also takes. Given as values, not paths, Vert.x reads no file and needs no Vertx instance.
+     */
+    private static PrivateKey privateKey(Path certFile, Path keyFile, String certifiedAlgorithm) {
+        PemKeyCertOptions pair = new PemKeyCertOptions()
+                .setCertValue(Buffer.buffer(PemFiles.read(certFile, ConsulTls.CLIENT_CERT), "ISO-8859-1"))
+                .setKeyValue(Buffer.buffer(PemFiles.read(keyFile, ConsulTls.CLIENT_KEY), "ISO-8859-1"));
+        try {
+            for (KeyManager manager : pair.getKeyManagerFactory(null).getKeyManagers()) {
+                if (manager instanceof X509KeyManager x509) {
+                    String[] aliases = x509.getClientAliases(certifiedAlgorithm, null);
+                    if (aliases != null && aliases.length > 0) {
+                        return x509.getPrivateKey(aliases[0]);
+                    }
+                }
+            }
+        } catch (Exception e) {
+            // Vert.x reports an unreadable key with a plain Exception
+            throw new IllegalArgumentException(ConsulTls.CLIENT_KEY + ": " + keyFile + " cannot be read as a PEM"
+                    + " private key (" + e.getMessage() + ")");
+        }
+        throw new IllegalArgumentException(ConsulTls.CLIENT_KEY + ": " + keyFile + " cannot be read as a PEM private"
+                + " key");
+    }
+
+    /**
+     * A signature made with the private key verifies with the certificate's public key exactly when they are one
+     * pair: a test for RSA and EC alike, where deriving the EC public key would need curve arithmetic the JDK does
+     * not offer.
+     */
+    private static boolean signsFor(PrivateKey key, PublicKey certified) {
+        String algorithm = key.getAlgorithm().equals("EC") ? "SHA256withECDSA" : "SHA256withRSA";
+        try {
+            Signature signer = Signature.getInstance(algorithm);
+            signer.initSign(key);
+            signer.update(CHALLENGE);
+            byte[] signature = signer.sign();
+            Signature verifier = Signature.getInstance(algorithm);
+            verifier.initVerify(certified);
+            verifier.update(CHALLENGE);
+            return verifier.verify(signature);
+        } catch (GeneralSecurityException e) {
+            // a public key of another algorithm than the private key's
+            return false;
+        }
+    }
+}

@@ -1,0 +1,51 @@
+package com.example.fleet.consul;
+
+import java.nio.file.Path;
+import java.util.Optional;
+
+/** {@link ConsulSettings.Tls} as the mapping gives it, HTTPS on and verifying; null for a setting that is not set. */
+record TlsSettings(Path ca, Path caDir, Path cert, Path key, String server) implements ConsulSettings.Tls {
+
+    static TlsSettings ca(Path ca) {
+        return new TlsSettings(ca, null, null, null, null);
+    }
+
+    TlsSettings withServerName(String name) {
+        return new TlsSettings(ca, caDir, cert, key, name);
+    }
+
+    @Override
+    public boolean enabled() {
+        return true;
+    }
+
+    @Override
+    public Optional<Path> caCert() {
+        return Optional.ofNullable(ca);
+    }
+
+    @Override
+    public Optional<Path> caPath() {
+        return Optional.ofNullable(caDir);
+    }
+
+    @Override
+    public Optional<Path> clientCert() {
+        return Optional.ofNullable(cert);
+    }
+
+    @Override
+    public Optional<Path> clientKey() {
+        return Optional.ofNullable(key);
+    }
+
+    @Override
+    public Optional<String> serverName() {
+        return Optional.ofNullable(server);
+    }
+
+    @Override
+    public boolean verify() {
+        return true;
+    }
+}
