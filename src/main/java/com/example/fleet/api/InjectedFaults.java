@@ -9,6 +9,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.DoubleSupplier;
 import java.util.function.Supplier;
 
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
@@ -76,6 +77,8 @@ public class InjectedFaults {
     private final Duration responseDelay;
     private final DoubleSupplier random;
     private final Set<Hung> hung = ConcurrentHashMap.newKeySet();
+    private final MeterRegistry meters;
+    private final Gauge hungGauge;
     private final Counter failures;
     private final Counter hangs;
     private volatile FaultRates rates;
@@ -102,10 +105,17 @@ public class InjectedFaults {
                 .description("sample calls answered 503 on purpose (" + FAILURE_RATE + ")").register(meters);
         hangs = Counter.builder("fleet.sample.injected.hangs")
                 .description("sample calls left unanswered on purpose (" + HANG_RATE + ")").register(meters);
+        this.meters = meters;
         // held strongly: nothing else references the set through the registry
-        Gauge.builder("fleet.sample.hung.requests", hung, Set::size).strongReference(true)
+        this.hungGauge = Gauge.builder("fleet.sample.hung.requests", hung, Set::size).strongReference(true)
                 .description("sample calls held open now, until the client gives up or shutdown begins")
                 .register(meters);
+    }
+
+    /** The registry outlives the application in dev mode's live reload: a gauge left behind would read this one. */
+    @PreDestroy
+    void removeGauge() {
+        meters.remove(hungGauge);
     }
 
     /**

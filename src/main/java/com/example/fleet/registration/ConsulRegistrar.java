@@ -7,6 +7,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.IntSupplier;
 import java.util.concurrent.atomic.AtomicReference;
 
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
@@ -134,6 +135,11 @@ public class ConsulRegistrar {
     /** Without a shutdown delay there is no earlier hook: leave now (in-flight requests are already drained). */
     void onShutdown(@Observes ShutdownEvent event) {
         leave();
+    }
+
+    @PreDestroy
+    void closeMetrics() {
+        metrics.close();
     }
 
     public Status status() {
