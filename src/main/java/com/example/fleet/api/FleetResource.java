@@ -9,7 +9,6 @@ import java.util.Optional;
 
 import jakarta.inject.Inject;
 import jakarta.ws.rs.core.Response;
-import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -88,8 +87,8 @@ public class FleetResource {
      */
     @GET
     @Path("/call")
-    public Uni<RestResponse<Greeting>> call(@QueryParam("millis") @DefaultValue("0") long millis) {
-        GreetingResource.requireMillisUpTo(millis, MAX_CALL_WORK_MILLIS);
+    public Uni<RestResponse<Greeting>> call(@QueryParam("millis") String requested) {
+        long millis = BadParameter.millis(requested, MAX_CALL_WORK_MILLIS);
         String uri = millis == 0 ? "/api/hello" : "/api/work?millis=" + millis;
         return fleet.get(uri, Duration.ofMillis(millis)).map(answer -> answer.status() == 200
                 ? RestResponse.ResponseBuilder.ok(Json.decodeValue(answer.body(), Greeting.class))

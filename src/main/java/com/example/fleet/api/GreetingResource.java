@@ -3,8 +3,6 @@ package com.example.fleet.api;
 import java.time.Duration;
 
 import jakarta.inject.Inject;
-import jakarta.ws.rs.BadRequestException;
-import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -58,22 +56,15 @@ public class GreetingResource {
      */
     @GET
     @Path("/work")
-    public Uni<Greeting> work(@QueryParam("millis") @DefaultValue("0") long millis) {
+    public Uni<Greeting> work(@QueryParam("millis") String requested) {
         // a bad request is refused whatever the faults: they stand for a broken instance, not a broken caller
-        requireMillisUpTo(millis, MAX_WORK_MILLIS);
+        long millis = BadParameter.millis(requested, MAX_WORK_MILLIS);
         String instance = instanceId();
         return faults.inject(instance, () -> {
             Greeting done = new Greeting("worked " + millis + " ms", instance);
             return millis == 0 ? Uni.createFrom().item(done)
                     : Uni.createFrom().item(done).onItem().delayIt().by(Duration.ofMillis(millis));
         });
-    }
-
-    /** Refuses a duration outside 0..{@code max} with a 400 that names the parameter and the range. */
-    static void requireMillisUpTo(long millis, long max) {
-        if (millis < 0 || millis > max) {
-            throw new BadRequestException("query parameter 'millis' must be between 0 and " + max + ", got " + millis);
-        }
     }
 
     private String instanceId() {
