@@ -75,22 +75,49 @@ class ConsulClusterIT {
         return Stream.of(apps).map(AppInstance::port).sorted().toList();
     }
 
+    /** One instance on the node of each client agent, both ready, each in the other's pool, one of them leading. */
+    private record Pair(AppInstance first, AppInstance second) implements AutoCloseable {
+
+        static Pair start(String prefix, Path tokenFile) {
+            Pair pair = new Pair(instance(prefix + "-a", CLUSTER.clients().get(0), tokenFile),
+                    instance(prefix + "-b", CLUSTER.clients().get(1), tokenFile));
+            try {
+                awaitReady(pair.first, pair.second);
+                List<Integer> both = pair.ports();
+                await().atMost(Duration.ofSeconds(60)).until(() -> View.of(pair.first).ports().equals(both)
+                        && View.of(pair.second).ports().equals(both));
+                await().atMost(Duration.ofSeconds(60)).until(() -> leads(pair.first) || leads(pair.second));
+                return pair;
+            } catch (RuntimeException e) {
+                pair.close();
+                throw e;
+            }
+        }
+
+        List<Integer> ports() {
+            return ConsulClusterIT.ports(first, second);
+        }
+
+        @Override
+        public void close() {
+            first.close();
+            second.close();
+        }
+    }
+
     @Test
     void instancesBehindDifferentAgentsFindEachOtherAndCallsOutliveTheRaftLeader() throws Exception {
-        ConsulCluster.Agent nodeA = CLUSTER.clients().get(0);
-        ConsulCluster.Agent nodeB = CLUSTER.clients().get(1);
-        try (AppInstance first = instance("cluster-a", nodeA); AppInstance second = instance("cluster-b", nodeB)) {
-            awaitReady(first, second);
-            List<Integer> both = ports(first, second);
-            await().atMost(Duration.ofSeconds(30)).until(() -> View.of(first).ports().equals(both)
-                    && View.of(second).ports().equals(both));
+        try (Pair pair = Pair.start("cluster", CLUSTER.instanceTokenFile())) {
+            AppInstance first = pair.first();
+            AppInstance second = pair.second();
+            List<Integer> both = pair.ports();
             // each instance is listed on the node of the agent it registered through
             Map<Integer, String> nodeByPort = CLUSTER.admin().health("fleet-service").stream()
                     .map(JsonObject.class::cast).collect(Collectors.toMap(
                             entry -> entry.getJsonObject("Service").getInteger("Port"),
                             entry -> entry.getJsonObject("Node").getString("Address")));
-            assertThat(nodeByPort).containsEntry(first.port(), nodeA.host()).containsEntry(second.port(), nodeB.host());
-            await().atMost(Duration.ofSeconds(60)).until(() -> leads(first) || leads(second));
+            assertThat(nodeByPort).containsEntry(first.port(), CLUSTER.clients().get(0).host())
+                    .containsEntry(second.port(), CLUSTER.clients().get(1).host());
 
             try (LoadDriver load = LoadDriver.start(URI.create("http://127.0.0.1:" + first.port() + "/api/fleet/call"),
                     4); LeadershipSampler leadership = LeadershipSampler.start(first, second)) {
@@ -176,13 +203,10 @@ class ConsulClusterIT {
 
     @Test
     void withoutQuorumPoolsKeepTheirLastSnapshotCallsGoOnAndAllResumesWhenQuorumReturns() throws Exception {
-        ConsulCluster.Agent nodeA = CLUSTER.clients().get(0);
-        ConsulCluster.Agent nodeB = CLUSTER.clients().get(1);
-        try (AppInstance first = instance("quorum-a", nodeA); AppInstance second = instance("quorum-b", nodeB)) {
-            awaitReady(first, second);
-            List<Integer> both = ports(first, second);
-            await().atMost(Duration.ofSeconds(60)).until(() -> View.of(first).ports().equals(both));
-            await().atMost(Duration.ofSeconds(60)).until(() -> leads(first) || leads(second));
+        try (Pair pair = Pair.start("quorum", CLUSTER.instanceTokenFile())) {
+            AppInstance first = pair.first();
+            AppInstance second = pair.second();
+            List<Integer> both = pair.ports();
             try (LoadDriver load = LoadDriver.start(URI.create("http://127.0.0.1:" + first.port() + "/api/fleet/call"),
                     4); LeadershipSampler leadership = LeadershipSampler.start(first, second)) {
                 awaitSuccesses(load, 200);
@@ -231,17 +255,13 @@ class ConsulClusterIT {
 
     @Test
     void aTokenRotatedUnderLoadCostsNoCallNoRegistrationAndNoLeadership(@TempDir Path dir) throws Exception {
-        ConsulCluster.Agent nodeA = CLUSTER.clients().get(0);
-        ConsulCluster.Agent nodeB = CLUSTER.clients().get(1);
         Path tokenFile = dir.resolve("token");
         String oldToken = CLUSTER.createInstanceToken();
         Files.writeString(tokenFile, oldToken + "\n");
-        try (AppInstance first = instance("rotation-a", nodeA, tokenFile);
-                AppInstance second = instance("rotation-b", nodeB, tokenFile)) {
-            awaitReady(first, second);
-            List<Integer> both = ports(first, second);
-            await().atMost(Duration.ofSeconds(60)).until(() -> View.of(first).ports().equals(both));
-            await().atMost(Duration.ofSeconds(60)).until(() -> leads(first) || leads(second));
+        try (Pair pair = Pair.start("rotation", tokenFile)) {
+            AppInstance first = pair.first();
+            AppInstance second = pair.second();
+            List<Integer> both = pair.ports();
             try (LoadDriver load = LoadDriver.start(URI.create("http://127.0.0.1:" + first.port() + "/api/fleet/call"),
                     4); LeadershipSampler leadership = LeadershipSampler.start(first, second)) {
                 awaitSuccesses(load, 200);
