@@ -1,7 +1,6 @@
 package com.example.fleet.calls;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 
@@ -76,8 +75,7 @@ public class FleetCalls {
 
         @Override
         public ServiceInstance selectAndRecordStart(Collection<ServiceInstance> candidates) {
-            return Stork.getInstance().getService(service).selectInstanceAndRecordStart(new ArrayList<>(candidates),
-                    true);
+            return Stork.getInstance().getService(service).selectInstanceAndRecordStart(candidates, true);
         }
     }
 }

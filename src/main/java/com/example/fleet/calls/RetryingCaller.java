@@ -49,7 +49,10 @@ final class RetryingCaller {
 
     private Uni<FleetAnswer> attempt(FleetRequest request, Set<Long> tried, int number, long deadline) {
         return selector.instances().chain(all -> {
-            List<ServiceInstance> untried = all.stream().filter(instance -> !tried.contains(instance.getId())).toList();
+            // the first try hands the balancer discovery's own list: peak-ewma prepares its candidates once per list
+            // object, so a copy per call would redo that work, O(instances), on every call
+            List<ServiceInstance> untried = tried.isEmpty() ? all
+                    : all.stream().filter(instance -> !tried.contains(instance.getId())).toList();
             if (untried.isEmpty()) {
                 return Uni.createFrom().failure(new FleetCallFailed(service, number - 1, "no instance known",
                         all.isEmpty() ? "no instance of " + service + " is known" : "every instance was tried"));

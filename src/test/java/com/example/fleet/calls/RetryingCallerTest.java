@@ -40,6 +40,10 @@ class RetryingCallerTest {
     private final List<HttpServer> servers = new ArrayList<>();
     private final Map<Integer, AtomicInteger> received = new ConcurrentHashMap<>();
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    /** What the balancer was offered, try after try. */
+    private final List<Collection<ServiceInstance>> offered = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** The list discovery hands out, the same object at every call. */
+    private List<ServiceInstance> discovered;
     private HttpClient client;
     private ServiceInstance ok;
     private ServiceInstance failing;
@@ -77,14 +81,17 @@ class RetryingCallerTest {
     }
 
     private RetryingCaller caller(TestCallSettings settings, ServiceInstance... instances) {
+        discovered = List.of(instances);
+        List<ServiceInstance> known = discovered;
         InstanceSelector firstOffered = new InstanceSelector() {
             @Override
             public Uni<List<ServiceInstance>> instances() {
-                return Uni.createFrom().item(List.of(instances));
+                return Uni.createFrom().item(known);
             }
 
             @Override
             public ServiceInstance selectAndRecordStart(Collection<ServiceInstance> candidates) {
+                offered.add(candidates);
                 return candidates.iterator().next();
             }
         };
@@ -107,6 +114,16 @@ class RetryingCallerTest {
         assertThat(answer.attempts()).isEqualTo(2);
         assertThat(received(failing)).isEqualTo(1);
         assertThat(counter("fleet.calls.retries")).isEqualTo(1);
+    }
+
+    @Test
+    void theFirstTryOffersTheBalancerDiscoverysOwnListAndARetryOnlyTheUntried() {
+        caller(TestCallSettings.defaults(), failing, ok).send(FleetRequest.get("/api/hello")).await().atMost(WAIT);
+
+        assertThat(offered).hasSize(2);
+        // the same object: a balancer that prepares its candidates per list must not redo that on every call
+        assertThat(offered.get(0)).isSameAs(discovered);
+        assertThat(offered.get(1)).containsExactly(ok);
     }
 
     @Test
