@@ -11,9 +11,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
+import org.awaitility.core.ConditionTimeoutException;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,6 +40,8 @@ class ConsulClusterIT {
 
     private static final Duration SESSION_TTL = Duration.ofSeconds(10);
     private static final Duration LOCK_DELAY = Duration.ofSeconds(1);
+    /** The instances the current test started. */
+    private static final List<AppInstance> STARTED = new CopyOnWriteArrayList<>();
 
     /** What the client instance knows: ports of the instances, and the Consul problem it reports, if any. */
     private record View(List<Integer> ports, Optional<String> problem) {
@@ -56,9 +61,33 @@ class ConsulClusterIT {
     }
 
     private static AppInstance instance(String name, ConsulCluster.Agent node, Path tokenFile) {
-        return AppInstance.start(name, CLUSTER.instanceEnvironment(node, tokenFile), "fleet.registration.ttl=3s",
-                "fleet.scaling.session-ttl=" + SESSION_TTL.toSeconds() + "s",
+        AppInstance app = AppInstance.start(name, CLUSTER.instanceEnvironment(node, tokenFile),
+                "fleet.registration.ttl=3s", "fleet.scaling.session-ttl=" + SESSION_TTL.toSeconds() + "s",
                 "fleet.scaling.lock-delay=" + LOCK_DELAY.toSeconds() + "s");
+        STARTED.add(app);
+        return app;
+    }
+
+    /**
+     * Every instance a test started has stopped gracefully, so none may stay in the catalog. Consul itself would
+     * remove an entry left behind after {@code deregister_critical_service_after} (1 minute) plus its reaping
+     * interval; an entry still there after 10 s is reported with the logs of the test's instances, and the test
+     * fails if Consul's own clean-up has not removed it either, so the next test starts from an empty catalog.
+     */
+    @AfterEach
+    void everyStoppedInstanceLeftTheCatalog() {
+        try {
+            await().atMost(Duration.ofSeconds(10)).until(() -> CLUSTER.admin().health("fleet-service").isEmpty());
+        } catch (ConditionTimeoutException e) {
+            System.out.printf("entries left in the catalog after the test's instances stopped: %s%n",
+                    CLUSTER.admin().health("fleet-service").encode());
+            STARTED.forEach(app -> System.out.printf("--- log of %s (port %d):%n%s%n", app.instanceId(), app.port(),
+                    app.log().lines().filter(line -> !line.contains("SRHCK01001")).collect(Collectors.joining("\n"))));
+            await().atMost(Duration.ofSeconds(120)).untilAsserted(() -> assertThat(CLUSTER.admin()
+                    .health("fleet-service")).as("entries left behind after every instance stopped").isEmpty());
+        } finally {
+            STARTED.clear();
+        }
     }
 
     private static boolean leads(AppInstance app) {

@@ -105,7 +105,7 @@ public final class ConsulCluster implements BeforeAllCallback, AfterAllCallback,
                 Path config = dir.resolve("agent.json");
                 Files.writeString(config, config().encodePrettily());
                 process = JvmBoundProcess.start(List.of(binary.toString(), "agent", "-config-file", config.toString()),
-                        Map.of(), dir.resolve("consul.log"));
+                        Map.of(), logs.resolve(name + ".log"));
             } catch (IOException e) {
                 throw new UncheckedIOException("Could not start Consul agent " + name, e);
             }
@@ -155,7 +155,8 @@ public final class ConsulCluster implements BeforeAllCallback, AfterAllCallback,
                     .put("retry_join", new JsonArray(servers().stream()
                             .map(s -> s.host + ":" + s.serfLanPort).collect(Collectors.toList())))
                     .put("retry_interval", "1s")
-                    .put("log_level", "warn")
+                    // what agents did to the catalog (syncs, deregistrations) stays in the build's logs for a failure
+                    .put("log_level", "debug")
                     .put("disable_update_check", true)
                     // test-speed elections: Consul's production default multiplies Raft's timings by 5
                     .put("performance", new JsonObject().put("raft_multiplier", 1))
@@ -195,6 +196,7 @@ public final class ConsulCluster implements BeforeAllCallback, AfterAllCallback,
     private final Map<String, AgentCertificate> certificates = new HashMap<>();
     private Path binary;
     private Path workDir;
+    private Path logs;
     private Path ca;
     private AgentCertificate cli;
     private Path tokenFile;
@@ -224,6 +226,7 @@ public final class ConsulCluster implements BeforeAllCallback, AfterAllCallback,
         try {
             binary = ConsulDevAgent.binary();
             workDir = Files.createTempDirectory("consul-cluster");
+            logs = Files.createDirectories(Path.of("target", "it-logs", workDir.getFileName().toString()));
             createCertificates(workDir.resolve("tls"));
             for (int i = 1; i <= serverCount; i++) {
                 add("server-" + i, "127.0.0.1" + i, true);
