@@ -219,9 +219,11 @@ public class ConsulRegistrar {
             return;
         }
         Phase before = phase.getAndSet(Phase.DRAINING);
+        long deadline = System.nanoTime() + settings.leaveTimeout().toNanos();
         portWait.cancel();
         heartbeat.stop();
-        attempts.stop(consulSettings.requestTimeout().multipliedBy(3));
+        Duration registerWait = consulSettings.requestTimeout().multipliedBy(3);
+        attempts.stop(registerWait.compareTo(settings.leaveTimeout()) < 0 ? registerWait : settings.leaveTimeout());
         if (before == Phase.DISABLED) {
             phase.set(Phase.DISABLED);
         } else if (before == Phase.STARTING) {
@@ -229,7 +231,7 @@ public class ConsulRegistrar {
         } else if (!attempts.mayHaveReachedAgent()) {
             phase.set(Phase.DEREGISTERED);
             LOG.infof("%s never reached Consul: nothing to deregister", instance.get().id());
-        } else if (deregistration.leave(instance.get())) {
+        } else if (deregistration.leave(instance.get(), Duration.ofNanos(Math.max(0, deadline - System.nanoTime())))) {
             phase.set(Phase.DEREGISTERED);
         }
     }

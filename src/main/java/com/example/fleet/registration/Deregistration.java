@@ -40,10 +40,13 @@ final class Deregistration {
         this.tokenSource = tokenSource;
     }
 
-    /** True once the agent no longer lists the instance; false, after the ERROR, when that could not be verified. */
-    boolean leave(InstanceSpec spec) {
+    /**
+     * True once the agent no longer lists the instance; false, after the ERROR, when that could not be verified
+     * within the attempts or within {@code timeLeft} of {@code fleet.registration.leave-timeout}.
+     */
+    boolean leave(InstanceSpec spec, Duration timeLeft) {
         int attempts = settings.deregisterAttempts();
-        Duration bound = bound(attempts);
+        Duration bound = bound(attempts).compareTo(timeLeft) < 0 ? bound(attempts) : timeLeft;
         try {
             Uni.createFrom().deferred(() -> attempt(spec))
                     .onFailure().retry().withBackOff(settings.retryInitialDelay(), settings.retryMaxDelay())
@@ -54,12 +57,14 @@ final class Deregistration {
             LOG.infof("Deregistered %s from Consul", spec.id());
             return true;
         } catch (NotVerified e) {
-            reportLeftBehind(spec, e.getMessage());
+            reportLeftBehind(spec, afterAttempts(e.getMessage()));
         } catch (TimeoutException e) {
-            reportLeftBehind(spec, "no verified answer within " + bound);
+            reportLeftBehind(spec, "no verified answer within " + bound
+                    + (bound.equals(timeLeft) ? ", what was left of fleet.registration.leave-timeout ("
+                            + settings.leaveTimeout() + ")" : ""));
         } catch (RuntimeException e) {
-            reportLeftBehind(spec, ConsulErrors.describe(e, "deregister " + spec.id(), spec.writePermission(),
-                    tokenSource));
+            reportLeftBehind(spec, afterAttempts(ConsulErrors.describe(e, "deregister " + spec.id(),
+                    spec.writePermission(), tokenSource)));
         }
         return false;
     }
@@ -89,12 +94,16 @@ final class Deregistration {
                         .replaceWithVoid());
     }
 
+    private String afterAttempts(String reason) {
+        return "after " + settings.deregisterAttempts() + " attempts: " + reason;
+    }
+
     private void reportLeftBehind(InstanceSpec spec, String reason) {
         metrics.deregistrationFailed();
-        LOG.errorf("Could not deregister Consul service instance '%s' (service '%s') after %d attempts: %s. It may be"
-                + " left behind until its TTL check turns critical and Consul removes it %s later; to remove it now:"
-                + " PUT /v1/agent/service/deregister/%s on its agent", spec.id(), spec.serviceName(),
-                settings.deregisterAttempts(), reason, spec.deregisterCriticalAfter(), spec.id());
+        LOG.errorf("Could not deregister Consul service instance '%s' (service '%s') %s. It may be left behind until"
+                + " its TTL check turns critical and Consul removes it %s later; to remove it now:"
+                + " PUT /v1/agent/service/deregister/%s on its agent", spec.id(), spec.serviceName(), reason,
+                spec.deregisterCriticalAfter(), spec.id());
     }
 
     /** An attempt after which the agent may still list the instance; the message says why. */

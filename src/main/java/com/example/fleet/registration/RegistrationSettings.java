@@ -77,6 +77,14 @@ public interface RegistrationSettings {
     @WithDefault("5")
     int deregisterAttempts();
 
+    /**
+     * Longest time shutdown spends leaving Consul (waiting for a register request on the wire, deregistering,
+     * verifying) before the ERROR, whatever the attempts left: it blocks the drain of in-flight requests, and must
+     * fit the orchestrator's grace period with it. At least 2 times {@code fleet.consul.request-timeout}, one attempt.
+     */
+    @WithDefault("6s")
+    Duration leaveTimeout();
+
     /** An optional second check: Consul polls the readiness endpoint. */
     HttpCheck httpCheck();
 

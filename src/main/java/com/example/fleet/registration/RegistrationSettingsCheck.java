@@ -26,6 +26,12 @@ final class RegistrationSettingsCheck {
             throw new IllegalArgumentException("fleet.registration.deregister-attempts must be at least 1, got "
                     + settings.deregisterAttempts());
         }
+        Duration oneAttempt = consul.requestTimeout().multipliedBy(2);
+        if (settings.leaveTimeout().compareTo(oneAttempt) < 0) {
+            throw new IllegalArgumentException("fleet.registration.leave-timeout (" + settings.leaveTimeout()
+                    + ") must be at least 2 times fleet.consul.request-timeout (" + consul.requestTimeout() + "), i.e. "
+                    + oneAttempt + ": one deregistration and its read-back");
+        }
         if (settings.retryMaxDelay().compareTo(settings.retryInitialDelay()) < 0) {
             throw new IllegalArgumentException("fleet.registration.retry-max-delay (" + settings.retryMaxDelay()
                     + ") must not be below fleet.registration.retry-initial-delay (" + settings.retryInitialDelay() + ")");

@@ -70,6 +70,16 @@ class InvalidConfigurationIT {
     }
 
     @Test
+    void leaveTimeoutShorterThanOneDeregistrationAttemptNamesBothSettings() {
+        try (AppInstance app = AppInstance.start("leave-below-attempt", "127.0.0.1:1",
+                "fleet.registration.leave-timeout=1s", "fleet.consul.request-timeout=1s")) {
+            assertThat(app.awaitExit(EXIT)).isNotZero();
+            assertThat(app.log()).contains("fleet.registration.leave-timeout (PT1S)")
+                    .contains("at least 2 times fleet.consul.request-timeout (PT1S)");
+        }
+    }
+
+    @Test
     void lockDelayAboveConsulsMaximumIsRejected() {
         try (AppInstance app = AppInstance.start("bad-lock-delay-high", "127.0.0.1:1", "fleet.scaling.lock-delay=61s")) {
             assertThat(app.awaitExit(EXIT)).isNotZero();

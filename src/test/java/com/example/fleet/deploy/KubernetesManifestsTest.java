@@ -27,6 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import com.example.fleet.registration.RegistrationSettings;
+
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -52,6 +54,7 @@ import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.quarkus.runtime.configuration.DurationConverter;
+import io.smallrye.config.WithDefault;
 
 /**
  * Invariants of the Kustomize manifests in {@code kubernetes/}: graceful shutdown within the grace period, the
@@ -108,13 +111,15 @@ class KubernetesManifestsTest {
         Duration preStop = Duration.ofSeconds(app.getLifecycle().getPreStop().getSleep().getSeconds());
         assertThat(preStop).as("preStop sleep").isPositive();
 
+        Duration leave = leaveTimeout();
         Duration delay = quarkusDuration("quarkus.shutdown.delay");
         Duration timeout = quarkusDuration("quarkus.shutdown.timeout");
-        Duration needed = preStop.plus(delay).plus(timeout).plus(SHUTDOWN_MARGIN);
+        Duration needed = preStop.plus(leave).plus(delay).plus(timeout).plus(SHUTDOWN_MARGIN);
         assertThat(pod.getTerminationGracePeriodSeconds()).as("terminationGracePeriodSeconds").isNotNull();
         assertThat(Duration.ofSeconds(pod.getTerminationGracePeriodSeconds()))
-                .as("terminationGracePeriodSeconds must cover preStop %s + quarkus.shutdown.delay %s"
-                        + " + quarkus.shutdown.timeout %s + margin %s", preStop, delay, timeout, SHUTDOWN_MARGIN)
+                .as("terminationGracePeriodSeconds must cover preStop %s + fleet.registration.leave-timeout %s"
+                        + " + quarkus.shutdown.delay %s + quarkus.shutdown.timeout %s + margin %s", preStop, leave,
+                        delay, timeout, SHUTDOWN_MARGIN)
                 .isGreaterThanOrEqualTo(needed);
     }
 
@@ -401,6 +406,20 @@ class KubernetesManifestsTest {
     }
 
     /** Parsed as Quarkus parses it, so "2s", "500ms" and "PT2S" all mean what they mean to the application. */
+    /** The longest time leaving Consul blocks the shutdown: its documented default, unless the properties set it. */
+    private static Duration leaveTimeout() {
+        String configured = APPLICATION.getProperty("fleet.registration.leave-timeout");
+        if (configured != null) {
+            return DurationConverter.parseDuration(configured.trim());
+        }
+        try {
+            return DurationConverter.parseDuration(RegistrationSettings.class.getMethod("leaveTimeout")
+                    .getAnnotation(WithDefault.class).value());
+        } catch (NoSuchMethodException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private static Duration quarkusDuration(String key) {
         String value = APPLICATION.getProperty(key);
         assertThat(value).as(key + " in " + APPLICATION_PROPERTIES).isNotBlank();

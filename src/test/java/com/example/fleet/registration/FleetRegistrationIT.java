@@ -148,6 +148,24 @@ class FleetRegistrationIT {
     }
 
     @Test
+    void leavingAnAgentThatIsGoneEndsAtTheLeaveTimeoutWhateverTheAttemptsLeft() {
+        ConsulDevAgent doomed = ConsulDevAgent.start();
+        try (AppInstance app = AppInstance.start("leave-timeout", doomed.address(), "fleet.registration.ttl=" + TTL,
+                "fleet.registration.deregister-attempts=1000", "fleet.registration.leave-timeout=2s")) {
+            await().atMost(Duration.ofSeconds(60)).until(() -> app.get("/q/health/ready").statusCode() == 200);
+            doomed.kill();
+            app.stopGracefully();
+            // a thousand attempts with back-off would take hours: the shutdown went on to the drain and the exit
+            assertThat(app.isAlive()).isFalse();
+            assertThat(app.log()).contains("Could not deregister Consul service instance '" + app.instanceId() + "'")
+                    .contains("what was left of fleet.registration.leave-timeout (PT2S)")
+                    .contains("fleet-service stopped in");
+        } finally {
+            doomed.close();
+        }
+    }
+
+    @Test
     void aRegistrationTheAgentAcceptedIsReportedLeftBehindEvenWhenItsReadBackNeverCame() {
         try (ConsulDevAgent own = ConsulDevAgent.start();
                 VanishingAgentProxy proxy = VanishingAgentProxy.inFrontOf(own.httpPort());
