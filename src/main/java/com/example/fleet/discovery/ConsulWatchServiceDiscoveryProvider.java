@@ -65,7 +65,7 @@ public class ConsulWatchServiceDiscoveryProvider implements ServiceDiscoveryProv
             // the durations are positive: only the wait can be out of Consul's range
             throw new IllegalArgumentException(where + ".wait: " + e.getMessage(), e);
         }
-        ConsulWatchServiceDiscovery discovery = new ConsulWatchServiceDiscovery(consulService, filter,
+        ConsulWatchServiceDiscovery discovery = new ConsulWatchServiceDiscovery(consulService, filter, Optional.empty(),
                 durations.convert(config.getFirstSnapshotTimeout(), where + ".first-snapshot-timeout"),
                 clients.forWatch(timing), timing, vertx, clients.tokenSource());
         ConsulWatchServiceDiscovery replaced = byStorkService.put(serviceName, discovery);

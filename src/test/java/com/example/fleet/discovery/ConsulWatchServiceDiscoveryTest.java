@@ -20,7 +20,9 @@ import com.example.fleet.consul.WatchTiming;
 import com.example.fleet.testing.ConsulApi;
 import com.example.fleet.testing.ConsulDevAgent;
 
+import io.smallrye.stork.api.Metadata;
 import io.smallrye.stork.api.ServiceInstance;
+import io.smallrye.stork.impl.ConsulMetadataKey;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.consul.CheckStatus;
@@ -62,7 +64,8 @@ class ConsulWatchServiceDiscoveryTest {
         WatchTiming timing = new WatchTiming(Duration.ofSeconds(30), Duration.ofMillis(20), Duration.ofMillis(500));
         ConsulClient client = ConsulClient.create(vertx, new ConsulClientOptions().setHost("127.0.0.1")
                 .setPort(agent.httpPort()).setTimeout(timing.readTimeout().toMillis()));
-        discovery = new ConsulWatchServiceDiscovery(service, filter, Duration.ofSeconds(2), client, timing, vertx,
+        discovery = new ConsulWatchServiceDiscovery(service, filter, Optional.empty(), Duration.ofSeconds(2), client,
+                timing, vertx,
                 "(CONSUL_HTTP_TOKEN)");
         discovery.start();
         return discovery;
@@ -135,22 +138,27 @@ class ConsulWatchServiceDiscoveryTest {
                 .anyMatch(i -> i.getId() == before.getId() && i != before));
         ServiceInstance after = watch.snapshot().orElseThrow().instances().stream()
                 .filter(i -> i.getId() == before.getId()).findFirst().orElseThrow();
-        assertThat(after.getMetadata().getMetadata().get(ConsulWatchMetadataKey.TAGS)).isEqualTo(List.of("v2"));
+        assertThat(after.getLabels()).containsOnlyKeys("v2");
     }
 
     @Test
-    void exposesMetaAsLabels() {
+    void labelsAndMetadataAreStorksAndTheMetaAndStatusComeAlong() {
         ConsulWatchServiceDiscovery watch = watch("svc-e", passingOnly());
-        register("svc-e", "e1", 7401, "passing", List.of("weight=3"), Map.of("weight", "3", "version", "1.0"));
+        register("svc-e", "e1", 7401, "passing", List.of("weight=3", "primary"), Map.of("weight", "3", "version", "1.0"));
         await().atMost(Duration.ofSeconds(5)).until(() -> ports(watch).equals(List.of(7401)));
         ServiceInstance instance = watch.snapshot().orElseThrow().instances().get(0);
-        assertThat(instance.getLabels()).containsEntry("weight", "3").containsEntry("version", "1.0");
-        Map<?, Object> metadata = instance.getMetadata().getMetadata();
-        assertThat(metadata.get(ConsulWatchMetadataKey.SERVICE_ID)).isEqualTo("e1");
-        assertThat(metadata.get(ConsulWatchMetadataKey.STATUS)).isEqualTo("passing");
-        assertThat(metadata.get(ConsulWatchMetadataKey.NODE)).isEqualTo("dev-" + agent.httpPort());
-        assertThat(metadata.get(ConsulWatchMetadataKey.NODE_ADDRESS)).isEqualTo("127.0.0.1");
-        assertThat(ConsulWatchMetadataKey.SERVICE_ID.getName()).as("Stork's name").isEqualTo("consul-service-id");
+
+        assertThat(instance.getLabels()).as("each tag a key, as Stork's consul discovery")
+                .isEqualTo(Map.of("weight=3", "weight=3", "primary", "primary"));
+        @SuppressWarnings("unchecked")
+        Map<ConsulMetadataKey, Object> metadata = ((Metadata<ConsulMetadataKey>) instance.getMetadata()).getMetadata();
+        assertThat(metadata).isEqualTo(Map.of(ConsulMetadataKey.META_CONSUL_SERVICE_ID, "e1",
+                ConsulMetadataKey.META_CONSUL_SERVICE_NODE, "dev-" + agent.httpPort(),
+                ConsulMetadataKey.META_CONSUL_SERVICE_NODE_ADDRESS, "127.0.0.1"));
+        ConsulWatchInstance found = (ConsulWatchInstance) instance;
+        assertThat(found.meta()).isEqualTo(Map.of("weight", "3", "version", "1.0"));
+        assertThat(found.tags()).containsExactly("weight=3", "primary");
+        assertThat(found.status()).isEqualTo("passing");
     }
 
     @Test

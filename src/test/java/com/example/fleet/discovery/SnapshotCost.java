@@ -22,7 +22,7 @@ import io.smallrye.stork.api.ServiceInstance;
 public final class SnapshotCost {
 
     private final InstanceFilter filter = InstanceFilter.parse(false, "", "", "benchmark");
-    private final InstanceCatalog catalog = new InstanceCatalog();
+    private final InstanceCatalog catalog = new InstanceCatalog(Optional.empty());
     private final AtomicReference<Snapshot> current = new AtomicReference<>();
 
     /** Applies one answer as the watch does; returns the snapshot it swapped out (null the first time). */
