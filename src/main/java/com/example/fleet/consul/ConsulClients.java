@@ -80,7 +80,7 @@ public class ConsulClients {
         ConsulClientOptions options = ConsulTls.apply(new ConsulClientOptions()
                 .setHost(overrides.host().orElse(agent.host()))
                 .setPort(overrides.port().orElse(agent.port()))
-                .setTimeout(timeout.toMillis()), overrides.https().orElse(settings.https()), settings.tls(),
+                .setTimeout(timeout.toMillis()), https(overrides), settings.tls(),
                 overrides.tls());
         // sent as X-Consul-Token on every request
         used.current().ifPresent(options::setAclToken);
@@ -98,6 +98,11 @@ public class ConsulClients {
     /** Where the ACL token comes from, for messages ({@link ConsulErrors#describe}). */
     public String tokenSource() {
         return token.source();
+    }
+
+    /** Whether a client towards {@code agent} uses HTTPS. */
+    public boolean https(AgentOverrides agent) {
+        return agent.https().orElse(settings.https());
     }
 
     /** Where the token of a client towards {@code agent} comes from. */

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import com.example.fleet.consul.BlockingQueryLoop;
 import com.example.fleet.consul.HealthEntry;
 import com.example.fleet.consul.WatchTiming;
+import com.example.fleet.discovery.InstanceFilter.Health;
 import com.example.fleet.testing.ConsulApi;
 import com.example.fleet.testing.ConsulDevAgent;
 
@@ -72,7 +73,7 @@ class ConsulWatchServiceDiscoveryTest {
     }
 
     private static InstanceFilter passingOnly() {
-        return InstanceFilter.parse(false, "", "", "test");
+        return InstanceFilter.parse(Health.PASSING, "", "", "test");
     }
 
     private static void register(String service, String id, int port, String status, List<String> tags,
@@ -102,8 +103,8 @@ class ConsulWatchServiceDiscoveryTest {
 
     @Test
     void filtersOnTagsAndMetaGlobs() {
-        ConsulWatchServiceDiscovery watch = watch("svc-b", InstanceFilter.parse(false, "canary", "env=prod,version=2.*",
-                "test"));
+        ConsulWatchServiceDiscovery watch = watch("svc-b", InstanceFilter.parse(Health.PASSING, "canary",
+                "env=prod,version=2.*", "test"));
         register("svc-b", "b1", 7101, "passing", List.of("canary"), Map.of("env", "prod", "version", "2.4.1"));
         register("svc-b", "b2", 7102, "passing", List.of("canary"), Map.of("env", "prod", "version", "1.9"));
         register("svc-b", "b3", 7103, "passing", List.of(), Map.of("env", "prod", "version", "2.0"));
@@ -112,14 +113,21 @@ class ConsulWatchServiceDiscoveryTest {
     }
 
     @Test
-    void acceptsWarningOnlyWhenAsked() {
+    void acceptsWarningOnlyWhenAskedAndCriticalOnlyWithoutHealthChecks() {
         register("svc-c", "c1", 7201, "warning", List.of(), Map.of());
         register("svc-c", "c2", 7202, "passing", List.of(), Map.of());
+        register("svc-c", "c3", 7203, "critical", List.of(), Map.of());
         ConsulWatchServiceDiscovery strict = watch("svc-c", passingOnly());
         await().atMost(Duration.ofSeconds(5)).until(() -> ports(strict).equals(List.of(7202)));
         strict.stop();
-        ConsulWatchServiceDiscovery lenient = watch("svc-c", InstanceFilter.parse(true, "", "", "test"));
+        ConsulWatchServiceDiscovery lenient = watch("svc-c", InstanceFilter.parse(Health.PASSING_OR_WARNING, "", "",
+                "test"));
         await().atMost(Duration.ofSeconds(5)).until(() -> ports(lenient).equals(List.of(7201, 7202)));
+        lenient.stop();
+        ConsulWatchServiceDiscovery any = watch("svc-c", InstanceFilter.parse(Health.ANY, "", "", "test"));
+        await().atMost(Duration.ofSeconds(5)).until(() -> ports(any).equals(List.of(7201, 7202, 7203)));
+        assertThat(any.snapshot().orElseThrow().instances()).extracting(i -> ((ConsulWatchInstance) i).status())
+                .containsExactlyInAnyOrder("warning", "passing", "critical");
     }
 
     @Test
@@ -144,7 +152,8 @@ class ConsulWatchServiceDiscoveryTest {
     @Test
     void labelsAndMetadataAreStorksAndTheMetaAndStatusComeAlong() {
         ConsulWatchServiceDiscovery watch = watch("svc-e", passingOnly());
-        register("svc-e", "e1", 7401, "passing", List.of("weight=3", "primary"), Map.of("weight", "3", "version", "1.0"));
+        register("svc-e", "e1", 7401, "passing", List.of("weight=3", "primary"),
+                Map.of("weight", "3", "version", "1.0"));
         await().atMost(Duration.ofSeconds(5)).until(() -> ports(watch).equals(List.of(7401)));
         ServiceInstance instance = watch.snapshot().orElseThrow().instances().get(0);
 
@@ -206,13 +215,13 @@ class ConsulWatchServiceDiscoveryTest {
 
     @Test
     void aMalformedMetaFilterNamesTheAttribute() {
-        assertThatThrownBy(() -> InstanceFilter.parse(false, "", "env", "quarkus.stork.x.service-discovery"))
+        assertThatThrownBy(() -> InstanceFilter.parse(Health.PASSING, "", "env", "quarkus.stork.x.service-discovery"))
                 .hasMessageContaining("quarkus.stork.x.service-discovery.meta").hasMessageContaining("key=pattern");
     }
 
     @Test
     void aTagListIsTrimmedAndEveryTagIsRequired() {
-        InstanceFilter filter = InstanceFilter.parse(false, " a , b ,", "", "x");
+        InstanceFilter filter = InstanceFilter.parse(Health.PASSING, " a , b ,", "", "x");
 
         assertThat(filter.accepts(entry(List.of("a", "b", "c")))).isTrue();
         assertThat(filter.accepts(entry(List.of("a")))).isFalse();
