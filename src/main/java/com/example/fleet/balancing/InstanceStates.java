@@ -74,7 +74,8 @@ final class InstanceStates {
             for (int i = 0; i < listed.length; i++) {
                 InstanceState state = byId.computeIfAbsent(listed[i].getId(), id -> new InstanceState(settings, now));
                 state.listedIn(generation);
-                candidates[i] = new Candidate(listed[i], state, ServiceWeight.fromMeta(ConsulWatchInstance.metaOrLabels(listed[i])));
+                int weight = ServiceWeight.fromMeta(ConsulWatchInstance.metaOrLabels(listed[i]));
+                candidates[i] = new Candidate(listed[i], state, weight);
             }
             previous.leftOutOf(generation);
             current = new Candidates(instances, candidates, generation, now);

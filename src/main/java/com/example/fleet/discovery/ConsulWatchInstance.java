@@ -51,7 +51,10 @@ public final class ConsulWatchInstance extends DefaultServiceInstance {
         return tags;
     }
 
-    /** The aggregated status of its checks: passing, warning (with accept-warning), or critical (without health checks). */
+    /**
+     * The aggregated status of its checks: passing, warning (with accept-warning), or critical (with
+     * use-health-checks=false).
+     */
     public String status() {
         return status;
     }
