@@ -25,7 +25,7 @@ import com.example.fleet.calls.FleetCallFailed;
 import com.example.fleet.calls.FleetCalls;
 import com.example.fleet.balancing.PeakEwmaLoadBalancer;
 import com.example.fleet.balancing.PeakEwmaLoadBalancerProvider;
-import com.example.fleet.discovery.ConsulWatchMetadataKey;
+import com.example.fleet.discovery.ConsulWatchInstance;
 import com.example.fleet.discovery.ConsulWatchServiceDiscoveryProvider;
 import com.example.fleet.discovery.Snapshot;
 import com.example.fleet.scaling.LeaderElection;
@@ -34,6 +34,7 @@ import com.example.fleet.scaling.PolicyWatch;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.stork.Stork;
 import io.smallrye.stork.api.ServiceInstance;
+import io.smallrye.stork.impl.ConsulMetadataKey;
 import io.vertx.core.json.Json;
 
 /**
@@ -45,7 +46,7 @@ import io.vertx.core.json.Json;
 public class FleetResource {
 
     /** One instance as the client sees it. */
-    public record Member(long id, String consulId, String address, int port, String status, Object tags,
+    public record Member(long id, String consulId, String address, int port, String status, List<String> tags,
             Map<String, String> meta, Optional<InstanceLoad> balancer) {
     }
 
@@ -137,10 +138,12 @@ public class FleetResource {
     }
 
     private static Member member(ServiceInstance instance, Map<Long, InstanceLoad> estimates) {
-        Map<?, Object> metadata = instance.getMetadata().getMetadata();
-        return new Member(instance.getId(), Objects.toString(metadata.get(ConsulWatchMetadataKey.SERVICE_ID), null),
-                instance.getHost(), instance.getPort(), Objects.toString(metadata.get(ConsulWatchMetadataKey.STATUS), null),
-                metadata.get(ConsulWatchMetadataKey.TAGS), instance.getLabels(),
-                Optional.ofNullable(estimates.get(instance.getId())));
+        Optional<ConsulWatchInstance> found = Optional.of(instance).filter(ConsulWatchInstance.class::isInstance)
+                .map(ConsulWatchInstance.class::cast);
+        // Stork's consul discovery keys its metadata the same way: the service ID shows with either discovery
+        Object consulId = instance.getMetadata().getMetadata().get(ConsulMetadataKey.META_CONSUL_SERVICE_ID);
+        return new Member(instance.getId(), Objects.toString(consulId, null), instance.getHost(), instance.getPort(),
+                found.map(ConsulWatchInstance::status).orElse(null), found.map(ConsulWatchInstance::tags).orElse(null),
+                ConsulWatchInstance.metaOrLabels(instance), Optional.ofNullable(estimates.get(instance.getId())));
     }
 }

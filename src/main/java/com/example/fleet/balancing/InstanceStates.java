@@ -6,6 +6,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 import com.example.fleet.consul.ServiceWeight;
+import com.example.fleet.discovery.ConsulWatchInstance;
 
 import io.smallrye.stork.api.ServiceInstance;
 
@@ -73,7 +74,8 @@ final class InstanceStates {
             for (int i = 0; i < listed.length; i++) {
                 InstanceState state = byId.computeIfAbsent(listed[i].getId(), id -> new InstanceState(settings, now));
                 state.listedIn(generation);
-                candidates[i] = new Candidate(listed[i], state, ServiceWeight.fromMeta(listed[i].getLabels()));
+                int weight = ServiceWeight.fromMeta(ConsulWatchInstance.metaOrLabels(listed[i]));
+                candidates[i] = new Candidate(listed[i], state, weight);
             }
             previous.leftOutOf(generation);
             current = new Candidates(instances, candidates, generation, now);

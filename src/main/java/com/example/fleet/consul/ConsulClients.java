@@ -18,7 +18,8 @@ import io.vertx.mutiny.ext.web.client.WebClient;
 
 /**
  * Consul clients built from {@link ConsulSettings}: the application's shared one for ordinary requests, and
- * dedicated ones for blocking queries, whose read timeout must exceed the query's wait.
+ * dedicated ones for blocking queries, whose read timeout must exceed the query's wait, also towards an agent a
+ * discovery names ({@link AgentOverrides}).
  */
 @ApplicationScoped
 public class ConsulClients {
@@ -41,8 +42,13 @@ public class ConsulClients {
      * its rotations; the caller closes it.
      */
     public ConsulClient create(Duration timeout) {
-        return new ConsulClient(TokenFollowingClient.create(vertx.getDelegate(), () -> options(timeout), token,
-                timeout));
+        return create(timeout, AgentOverrides.NONE);
+    }
+
+    private ConsulClient create(Duration timeout, AgentOverrides agent) {
+        ConsulToken used = agent.token().orElse(token);
+        return new ConsulClient(TokenFollowingClient.create(vertx.getDelegate(), () -> options(timeout, agent, used),
+                used, timeout));
     }
 
     /**
@@ -51,23 +57,33 @@ public class ConsulClients {
      */
     public KeyWatch watchKey(String key, WatchTiming timing, Consumer<Optional<KeyReader.Entry>> onAnswer,
             Consumer<Throwable> onFailure) {
-        KeyReader reader = new KeyReader(WebClient.create(vertx, options(timing.readTimeout())), token, timing);
+        KeyReader reader = new KeyReader(WebClient.create(vertx, options(timing.readTimeout(), AgentOverrides.NONE,
+                token)), token, timing);
         return new KeyWatch(vertx, reader, key, timing, onAnswer, onFailure);
     }
 
     /** A new client for blocking queries paced by {@code timing}; the caller closes it. */
     public ConsulClient forWatch(WatchTiming timing) {
-        return create(timing.readTimeout());
+        return forWatch(timing, AgentOverrides.NONE);
     }
 
-    private ConsulClientOptions options(Duration timeout) {
+    /**
+     * The same towards the agent {@code agent} describes: the application's settings with the parts it gives
+     * replaced.
+     */
+    public ConsulClient forWatch(WatchTiming timing, AgentOverrides agent) {
+        return create(timing.readTimeout(), agent);
+    }
+
+    private ConsulClientOptions options(Duration timeout, AgentOverrides overrides, ConsulToken used) {
         ConsulAddress agent = settings.address();
         ConsulClientOptions options = ConsulTls.apply(new ConsulClientOptions()
-                .setHost(agent.host())
-                .setPort(agent.port())
-                .setTimeout(timeout.toMillis()), settings.https(), settings.tls());
+                .setHost(overrides.host().orElse(agent.host()))
+                .setPort(overrides.port().orElse(agent.port()))
+                .setTimeout(timeout.toMillis()), https(overrides), settings.tls(),
+                overrides.tls());
         // sent as X-Consul-Token on every request
-        token.current().ifPresent(options::setAclToken);
+        used.current().ifPresent(options::setAclToken);
         return options;
     }
 
@@ -82,6 +98,16 @@ public class ConsulClients {
     /** Where the ACL token comes from, for messages ({@link ConsulErrors#describe}). */
     public String tokenSource() {
         return token.source();
+    }
+
+    /** Whether a client towards {@code agent} uses HTTPS. */
+    public boolean https(AgentOverrides agent) {
+        return agent.https().orElse(settings.https());
+    }
+
+    /** Where the token of a client towards {@code agent} comes from. */
+    public String tokenSource(AgentOverrides agent) {
+        return agent.token().orElse(token).source();
     }
 
     @Produces

@@ -4,6 +4,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
+import java.security.KeyStore;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -55,33 +56,66 @@ public final class ConsulTls {
 
     /** Sets HTTPS and the files on {@code options} when {@code https}; plain HTTP otherwise. */
     static ConsulClientOptions apply(ConsulClientOptions options, boolean https, ConsulSettings.Tls tls) {
+        return apply(options, https, tls, TlsOverrides.NONE);
+    }
+
+    /** The same, with what {@code overrides} gives instead of the application's settings. */
+    static ConsulClientOptions apply(ConsulClientOptions options, boolean https, ConsulSettings.Tls tls,
+            TlsOverrides overrides) {
         options.setSsl(https);
         if (!https) {
             return options;
         }
-        List<Path> cas = CaFiles.of(tls.caCert(), tls.caPath());
-        if (!tls.verify()) {
+        if (!tls.verify() && !overrides.verifies()) {
             options.setTrustAll(true).setVerifyHost(false);
-        } else if (tls.serverName().isPresent()) {
-            // Vert.x verifies a certificate only against the host it connects to: the trust manager checks the name
-            options.setVerifyHost(false).setTrustOptions(TrustOptions.wrap(serverNameTrust(cas,
-                    tls.serverName().get())));
-        } else if (!cas.isEmpty()) {
-            PemTrustOptions trust = new PemTrustOptions();
-            cas.forEach(ca -> trust.addCertPath(ca.toString()));
-            options.setPemTrustOptions(trust);
+        } else {
+            applyTrust(options, tls, overrides);
         }
-        if (tls.clientCert().isPresent() && tls.clientKey().isPresent()) {
+        if (overrides.keyStore().isPresent()) {
+            options.setKeyCertOptions(overrides.keyStore().get().keyCertOptions());
+        } else if (tls.clientCert().isPresent() && tls.clientKey().isPresent()) {
             options.setPemKeyCertOptions(new PemKeyCertOptions().setCertPath(tls.clientCert().get().toString())
                     .setKeyPath(tls.clientKey().get().toString()));
         }
         return options;
     }
 
-    private static ServerNameTrustManager serverNameTrust(List<Path> cas, String serverName) {
+    /** The agent's certificate must chain to the trust store or CA files (else the JVM's CAs) and name the agent. */
+    private static void applyTrust(ConsulClientOptions options, ConsulSettings.Tls tls, TlsOverrides overrides) {
+        Optional<TlsStore> store = overrides.trustStore();
+        List<Path> cas = store.isPresent() ? List.of() : CaFiles.of(tls.caCert(), tls.caPath());
+        boolean checkHost = overrides.verifyHost().orElse(true);
+        if (checkHost && tls.serverName().isPresent()) {
+            // Vert.x verifies a certificate only against the host it connects to: the trust manager checks the name
+            Optional<KeyStore> anchors = store.map(TlsStore::keyStore).or(() -> caStore(cas));
+            options.setVerifyHost(false).setTrustOptions(TrustOptions.wrap(serverNameTrust(anchors,
+                    tls.serverName().get())));
+            return;
+        }
+        options.setVerifyHost(checkHost);
+        if (store.isPresent()) {
+            options.setTrustOptions(store.get().trustOptions());
+        } else if (!cas.isEmpty()) {
+            PemTrustOptions trust = new PemTrustOptions();
+            cas.forEach(ca -> trust.addCertPath(ca.toString()));
+            options.setPemTrustOptions(trust);
+        }
+    }
+
+    private static ServerNameTrustManager serverNameTrust(Optional<KeyStore> anchors, String serverName) {
         try {
-            return ServerNameTrustManager.create(cas.isEmpty() ? Optional.empty() : Optional.of(CaFiles.trustStore(cas)),
-                    serverName, SERVER_NAME);
+            return ServerNameTrustManager.create(anchors, serverName, SERVER_NAME);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("the trust anchors became unusable: " + e.getMessage(), e);
+        }
+    }
+
+    private static Optional<KeyStore> caStore(List<Path> cas) {
+        if (cas.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(CaFiles.trustStore(cas));
         } catch (GeneralSecurityException e) {
             // requireUsable read every file at start
             throw new IllegalStateException("the CA files became unusable: " + e.getMessage(), e);

@@ -26,13 +26,15 @@ public final class ConsulToken {
     private static final Logger LOG = Logger.getLogger(ConsulToken.class);
 
     private final Optional<Path> file;
+    private final String givenIn;
     private final List<Runnable> onChange = new CopyOnWriteArrayList<>();
     private volatile Optional<String> current;
     private volatile long timer = -1;
     private volatile Vertx vertx;
 
-    private ConsulToken(Optional<String> fixed, Optional<Path> file) {
+    private ConsulToken(Optional<String> fixed, Optional<Path> file, String givenIn) {
         this.file = file;
+        this.givenIn = givenIn;
         this.current = file.isPresent() ? Optional.of(readFile(file.get())) : fixed.filter(t -> !t.isBlank());
     }
 
@@ -49,7 +51,16 @@ public final class ConsulToken {
      * @throws IllegalArgumentException when the token file cannot be read or is empty, naming the setting and file
      */
     public static ConsulToken of(Optional<String> token, Optional<Path> file) {
-        return new ConsulToken(token, file);
+        return new ConsulToken(token, file, "(CONSUL_HTTP_TOKEN)");
+    }
+
+    /**
+     * A token that never changes, given in {@code setting}.
+     *
+     * @param setting where the token is configured, for messages that ask for another one
+     */
+    public static ConsulToken fixed(String token, String setting) {
+        return new ConsulToken(Optional.of(token), Optional.empty(), "in " + setting);
     }
 
     /** The token to send now, if any. */
@@ -63,7 +74,7 @@ public final class ConsulToken {
      */
     public String source() {
         return file.map(path -> "in " + path + " (fleet.consul.token-file, CONSUL_HTTP_TOKEN_FILE)")
-                .orElse("(CONSUL_HTTP_TOKEN)");
+                .orElse(givenIn);
     }
 
     /** Runs {@code listener} after every change of the token, until the returned action removes it. */

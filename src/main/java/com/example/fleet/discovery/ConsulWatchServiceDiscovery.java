@@ -34,7 +34,7 @@ public final class ConsulWatchServiceDiscovery implements ServiceDiscovery {
     private final InstanceFilter filter;
     private final Duration firstSnapshotTimeout;
     private final ConsulClient client;
-    private final InstanceCatalog catalog = new InstanceCatalog();
+    private final InstanceCatalog catalog;
     private final AtomicReference<Snapshot> current = new AtomicReference<>();
     private final CompletableFuture<Snapshot> first = new CompletableFuture<>();
     private final BlockingQueryLoop<List<HealthEntry>> watch;
@@ -42,13 +42,15 @@ public final class ConsulWatchServiceDiscovery implements ServiceDiscovery {
     private volatile String lastProblem;
 
     /**
+     * @param secure TLS towards every instance or none; empty: as each instance's Meta says
      * @param client a client whose read timeout covers the timing's blocking queries; stopping closes it
      * @param tokenSource where its ACL token comes from, for messages
      */
-    ConsulWatchServiceDiscovery(String consulService, InstanceFilter filter, Duration firstSnapshotTimeout,
-            ConsulClient client, WatchTiming timing, Vertx vertx, String tokenSource) {
+    ConsulWatchServiceDiscovery(String consulService, InstanceFilter filter, Optional<Boolean> secure,
+            Duration firstSnapshotTimeout, ConsulClient client, WatchTiming timing, Vertx vertx, String tokenSource) {
         this.consulService = consulService;
         this.filter = filter;
+        this.catalog = new InstanceCatalog(secure);
         this.firstSnapshotTimeout = firstSnapshotTimeout;
         this.client = client;
         this.tokenSource = tokenSource;

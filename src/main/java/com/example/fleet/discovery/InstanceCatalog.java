@@ -8,10 +8,9 @@ import java.util.Optional;
 
 import com.example.fleet.consul.HealthEntry;
 
-import io.smallrye.stork.api.Metadata;
 import io.smallrye.stork.api.ServiceInstance;
-import io.smallrye.stork.impl.DefaultServiceInstance;
 import io.smallrye.stork.utils.ServiceInstanceIds;
+import io.vertx.ext.consul.CheckStatus;
 
 /**
  * Turns Consul entries into Stork instances that stay the same objects, with the same ids, as long as Consul
@@ -20,16 +19,25 @@ import io.smallrye.stork.utils.ServiceInstanceIds;
  */
 final class InstanceCatalog {
 
-    /** What an instance is made of; a change creates a new object under the same id. */
-    private record Shape(String host, int port, String nodeAddress, List<String> tags, Map<String, String> meta,
-            String status, boolean secure) {
+    /** What an instance is made of besides its key; a change creates a new object under the same id. */
+    private record Shape(String host, int port, String nodeAddress, List<String> tags,
+            Map<String, String> meta, CheckStatus status, boolean secure) {
     }
 
     private record Known(Shape shape, ServiceInstance instance) {
     }
 
+    /** Meta key with which an instance says it is called over TLS, unless the discovery's secure attribute decides. */
+    static final String SECURE_META = "secure";
+
+    private final Optional<Boolean> secure;
     private Map<String, Known> byConsulId = new HashMap<>();
     private List<ServiceInstance> current = List.of();
+
+    /** @param secure TLS for every instance (true) or none (false); empty: each instance's Meta {@value #SECURE_META} */
+    InstanceCatalog(Optional<Boolean> secure) {
+        this.secure = secure;
+    }
 
     /**
      * The accepted entries as instances; entries no longer listed are forgotten. When the answer changes no
@@ -46,7 +54,7 @@ final class InstanceCatalog {
             Known known = byConsulId.get(key);
             if (known == null || !known.shape().equals(shape)) {
                 long id = known == null ? ServiceInstanceIds.next() : known.instance().getId();
-                known = new Known(shape, create(id, shape, entry));
+                known = new Known(shape, new ConsulWatchInstance(id, entry, shape.secure()));
             }
             next.put(key, known);
             changed |= instances.size() >= current.size() || current.get(instances.size()) != known.instance();
@@ -64,21 +72,8 @@ final class InstanceCatalog {
         return entry.node() + "/" + entry.serviceId();
     }
 
-    private static Shape shapeOf(HealthEntry entry) {
+    private Shape shapeOf(HealthEntry entry) {
         return new Shape(entry.address(), entry.port(), entry.nodeAddress(), entry.tags(), entry.meta(),
-                entry.status().name().toLowerCase(), "true".equalsIgnoreCase(entry.meta().get("secure")));
-    }
-
-    private static ServiceInstance create(long id, Shape shape, HealthEntry entry) {
-        Metadata<ConsulWatchMetadataKey> metadata = Metadata.of(ConsulWatchMetadataKey.class)
-                .with(ConsulWatchMetadataKey.SERVICE_ID, entry.serviceId())
-                .with(ConsulWatchMetadataKey.NODE, entry.node())
-                .with(ConsulWatchMetadataKey.TAGS, shape.tags())
-                .with(ConsulWatchMetadataKey.STATUS, shape.status());
-        if (shape.nodeAddress() != null) {
-            metadata = metadata.with(ConsulWatchMetadataKey.NODE_ADDRESS, shape.nodeAddress());
-        }
-        return new DefaultServiceInstance(id, shape.host(), shape.port(), Optional.empty(), shape.secure(), shape.meta(),
-                metadata);
+                entry.status(), secure.orElseGet(() -> "true".equalsIgnoreCase(entry.meta().get(SECURE_META))));
     }
 }

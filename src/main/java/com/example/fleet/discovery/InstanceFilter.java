@@ -12,18 +12,36 @@ import com.example.fleet.consul.HealthEntry;
 import io.vertx.ext.consul.CheckStatus;
 
 /**
- * Which Consul entries a client accepts: healthy enough (passing, or also warning when asked), carrying every
- * required tag, and with Meta values matching glob patterns ({@code env=prod}, {@code version=2.*}) so a client
- * can address a group or a canary.
+ * Which Consul entries a client accepts: healthy enough (passing; also warning when asked; any status without
+ * health checks), carrying every required tag, and with Meta values matching glob patterns ({@code env=prod},
+ * {@code version=2.*}) so a client can address a group or a canary.
  */
 final class InstanceFilter {
 
-    private final boolean acceptWarning;
+    /** Which check statuses an instance may have. */
+    enum Health {
+        PASSING("passing instances only"),
+        PASSING_OR_WARNING("passing and warning instances"),
+        ANY("every instance, critical ones included");
+
+        private final String description;
+
+        Health(String description) {
+            this.description = description;
+        }
+
+        @Override
+        public String toString() {
+            return description;
+        }
+    }
+
+    private final Health health;
     private final Set<String> tags;
     private final Map<String, Pattern> meta;
 
-    InstanceFilter(boolean acceptWarning, Set<String> tags, Map<String, Pattern> meta) {
-        this.acceptWarning = acceptWarning;
+    InstanceFilter(Health health, Set<String> tags, Map<String, Pattern> meta) {
+        this.health = health;
         this.tags = Set.copyOf(tags);
         this.meta = Map.copyOf(meta);
     }
@@ -31,7 +49,7 @@ final class InstanceFilter {
     /**
      * Builds a filter from attribute values; {@code where} names the attribute prefix for error messages.
      */
-    static InstanceFilter parse(boolean acceptWarning, String tags, String meta, String where) {
+    static InstanceFilter parse(Health health, String tags, String meta, String where) {
         Set<String> required = split(tags).collect(Collectors.toSet());
         Map<String, Pattern> patterns = new LinkedHashMap<>();
         split(meta).forEach(entry -> {
@@ -41,12 +59,17 @@ final class InstanceFilter {
             }
             patterns.put(entry.substring(0, equals).strip(), glob(entry.substring(equals + 1).strip()));
         });
-        return new InstanceFilter(acceptWarning, required, patterns);
+        return new InstanceFilter(health, required, patterns);
     }
 
     /** Healthy enough (see {@link HealthEntry#status()}), with every required tag and matching Meta. */
     boolean accepts(HealthEntry entry) {
-        if (!entry.passing() && !(acceptWarning && entry.status() == CheckStatus.WARNING)) {
+        boolean healthy = switch (health) {
+            case PASSING -> entry.passing();
+            case PASSING_OR_WARNING -> entry.passing() || entry.status() == CheckStatus.WARNING;
+            case ANY -> true;
+        };
+        if (!healthy) {
             return false;
         }
         if (!entry.tags().containsAll(tags)) {
@@ -58,7 +81,7 @@ final class InstanceFilter {
 
     /** Whether Consul can do the health filtering itself ({@code ?passing}). */
     boolean passingOnly() {
-        return !acceptWarning;
+        return health == Health.PASSING;
     }
 
     private static Stream<String> split(String list) {

@@ -19,10 +19,14 @@ import java.util.Optional;
 
 import org.junit.jupiter.api.Test;
 
+import com.example.fleet.consul.HealthEntry;
+import com.example.fleet.discovery.ConsulWatchInstance;
+
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.smallrye.stork.api.NoServiceInstanceFoundException;
 import io.smallrye.stork.api.ServiceInstance;
 import io.smallrye.stork.impl.ServiceInstanceWithStatGathering;
+import io.vertx.ext.consul.CheckStatus;
 
 class PeakEwmaLoadBalancerTest {
 
@@ -103,6 +107,25 @@ class PeakEwmaLoadBalancerTest {
 
         assertThat(share(picks, 1)).isGreaterThan(2 * share(picks, 2));
         assertThat(share(picks, 2)).isGreaterThan(0.05);
+    }
+
+    @Test
+    void withConsulWatchTheWeightIsTheConsulMetaNotALabel() {
+        // the application registers its weight as Meta and as a tag, which Stork's labels hold as "weight=3"
+        ServiceInstance heavy = new ConsulWatchInstance(1, consulEntry(1, "3"), false);
+        ServiceInstance light = new ConsulWatchInstance(2, consulEntry(2, "1"), false);
+        LoadSimulation simulation = new LoadSimulation(clock, balancer, selected -> 5);
+
+        Map<Long, Integer> picks = simulation.run(List.of(heavy, light), 10_000, Duration.ofNanos(250_000));
+
+        assertThat(heavy.getLabels()).doesNotContainKey("weight");
+        assertThat(share(picks, 1)).isGreaterThan(2 * share(picks, 2));
+        assertThat(share(picks, 2)).isGreaterThan(0.05);
+    }
+
+    private static HealthEntry consulEntry(int id, String weight) {
+        return new HealthEntry("i" + id, "node", "10.0.0.1", "10.0.0." + id, 8080, List.of("weight=" + weight),
+                Map.of("weight", weight), CheckStatus.PASSING);
     }
 
     @Test

@@ -112,4 +112,15 @@ class InvalidConfigurationIT {
             assertThat(app.log()).contains("fleet.scaling.actuator").contains("use one of none, local, kubernetes");
         }
     }
+
+    @Test
+    void aDiscoveryStoreFileThatDoesNotExistNamesTheAttribute() {
+        try (AppInstance app = AppInstance.start("bad-discovery-store", "127.0.0.1:1",
+                "quarkus.stork.fleet-service.service-discovery.ssl=true",
+                "quarkus.stork.fleet-service.service-discovery.trust-store-path=/no/such/truststore.p12")) {
+            assertThat(app.awaitExit(EXIT)).isNotZero();
+            assertThat(app.log()).contains("quarkus.stork.fleet-service.service-discovery.trust-store-path:"
+                    + " /no/such/truststore.p12 does not exist or is not a file");
+        }
+    }
 }

@@ -26,6 +26,15 @@ class ConsulTokenTest {
     }
 
     @Test
+    void aFixedTokenIsSentAndNamesTheSettingItIsGivenIn() {
+        ConsulToken token = ConsulToken.fixed("discovery-token", "quarkus.stork.svc.service-discovery.acl-token");
+
+        assertThat(token.current()).contains("discovery-token");
+        assertThat(token.source()).isEqualTo("in quarkus.stork.svc.service-discovery.acl-token");
+        assertThat(ConsulToken.of(Optional.of("t"), Optional.empty()).source()).isEqualTo("(CONSUL_HTTP_TOKEN)");
+    }
+
+    @Test
     void aNewTokenInTheFileIsTakenAndAnnouncedOnce() throws Exception {
         Path file = Files.writeString(dir.resolve("token"), "old");
         ConsulToken token = ConsulToken.of(Optional.empty(), Optional.of(file));

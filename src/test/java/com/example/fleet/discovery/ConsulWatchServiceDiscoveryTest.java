@@ -17,10 +17,13 @@ import org.junit.jupiter.api.Test;
 import com.example.fleet.consul.BlockingQueryLoop;
 import com.example.fleet.consul.HealthEntry;
 import com.example.fleet.consul.WatchTiming;
+import com.example.fleet.discovery.InstanceFilter.Health;
 import com.example.fleet.testing.ConsulApi;
 import com.example.fleet.testing.ConsulDevAgent;
 
+import io.smallrye.stork.api.Metadata;
 import io.smallrye.stork.api.ServiceInstance;
+import io.smallrye.stork.impl.ConsulMetadataKey;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.consul.CheckStatus;
@@ -62,14 +65,15 @@ class ConsulWatchServiceDiscoveryTest {
         WatchTiming timing = new WatchTiming(Duration.ofSeconds(30), Duration.ofMillis(20), Duration.ofMillis(500));
         ConsulClient client = ConsulClient.create(vertx, new ConsulClientOptions().setHost("127.0.0.1")
                 .setPort(agent.httpPort()).setTimeout(timing.readTimeout().toMillis()));
-        discovery = new ConsulWatchServiceDiscovery(service, filter, Duration.ofSeconds(2), client, timing, vertx,
+        discovery = new ConsulWatchServiceDiscovery(service, filter, Optional.empty(), Duration.ofSeconds(2), client,
+                timing, vertx,
                 "(CONSUL_HTTP_TOKEN)");
         discovery.start();
         return discovery;
     }
 
     private static InstanceFilter passingOnly() {
-        return InstanceFilter.parse(false, "", "", "test");
+        return InstanceFilter.parse(Health.PASSING, "", "", "test");
     }
 
     private static void register(String service, String id, int port, String status, List<String> tags,
@@ -99,8 +103,8 @@ class ConsulWatchServiceDiscoveryTest {
 
     @Test
     void filtersOnTagsAndMetaGlobs() {
-        ConsulWatchServiceDiscovery watch = watch("svc-b", InstanceFilter.parse(false, "canary", "env=prod,version=2.*",
-                "test"));
+        ConsulWatchServiceDiscovery watch = watch("svc-b", InstanceFilter.parse(Health.PASSING, "canary",
+                "env=prod,version=2.*", "test"));
         register("svc-b", "b1", 7101, "passing", List.of("canary"), Map.of("env", "prod", "version", "2.4.1"));
         register("svc-b", "b2", 7102, "passing", List.of("canary"), Map.of("env", "prod", "version", "1.9"));
         register("svc-b", "b3", 7103, "passing", List.of(), Map.of("env", "prod", "version", "2.0"));
@@ -109,14 +113,21 @@ class ConsulWatchServiceDiscoveryTest {
     }
 
     @Test
-    void acceptsWarningOnlyWhenAsked() {
+    void acceptsWarningOnlyWhenAskedAndCriticalOnlyWithoutHealthChecks() {
         register("svc-c", "c1", 7201, "warning", List.of(), Map.of());
         register("svc-c", "c2", 7202, "passing", List.of(), Map.of());
+        register("svc-c", "c3", 7203, "critical", List.of(), Map.of());
         ConsulWatchServiceDiscovery strict = watch("svc-c", passingOnly());
         await().atMost(Duration.ofSeconds(5)).until(() -> ports(strict).equals(List.of(7202)));
         strict.stop();
-        ConsulWatchServiceDiscovery lenient = watch("svc-c", InstanceFilter.parse(true, "", "", "test"));
+        ConsulWatchServiceDiscovery lenient = watch("svc-c", InstanceFilter.parse(Health.PASSING_OR_WARNING, "", "",
+                "test"));
         await().atMost(Duration.ofSeconds(5)).until(() -> ports(lenient).equals(List.of(7201, 7202)));
+        lenient.stop();
+        ConsulWatchServiceDiscovery any = watch("svc-c", InstanceFilter.parse(Health.ANY, "", "", "test"));
+        await().atMost(Duration.ofSeconds(5)).until(() -> ports(any).equals(List.of(7201, 7202, 7203)));
+        assertThat(any.snapshot().orElseThrow().instances()).extracting(i -> ((ConsulWatchInstance) i).status())
+                .containsExactlyInAnyOrder("warning", "passing", "critical");
     }
 
     @Test
@@ -135,22 +146,28 @@ class ConsulWatchServiceDiscoveryTest {
                 .anyMatch(i -> i.getId() == before.getId() && i != before));
         ServiceInstance after = watch.snapshot().orElseThrow().instances().stream()
                 .filter(i -> i.getId() == before.getId()).findFirst().orElseThrow();
-        assertThat(after.getMetadata().getMetadata().get(ConsulWatchMetadataKey.TAGS)).isEqualTo(List.of("v2"));
+        assertThat(after.getLabels()).containsOnlyKeys("v2");
     }
 
     @Test
-    void exposesMetaAsLabels() {
+    void labelsAndMetadataAreStorksAndTheMetaAndStatusComeAlong() {
         ConsulWatchServiceDiscovery watch = watch("svc-e", passingOnly());
-        register("svc-e", "e1", 7401, "passing", List.of("weight=3"), Map.of("weight", "3", "version", "1.0"));
+        register("svc-e", "e1", 7401, "passing", List.of("weight=3", "primary"),
+                Map.of("weight", "3", "version", "1.0"));
         await().atMost(Duration.ofSeconds(5)).until(() -> ports(watch).equals(List.of(7401)));
         ServiceInstance instance = watch.snapshot().orElseThrow().instances().get(0);
-        assertThat(instance.getLabels()).containsEntry("weight", "3").containsEntry("version", "1.0");
-        Map<?, Object> metadata = instance.getMetadata().getMetadata();
-        assertThat(metadata.get(ConsulWatchMetadataKey.SERVICE_ID)).isEqualTo("e1");
-        assertThat(metadata.get(ConsulWatchMetadataKey.STATUS)).isEqualTo("passing");
-        assertThat(metadata.get(ConsulWatchMetadataKey.NODE)).isEqualTo("dev-" + agent.httpPort());
-        assertThat(metadata.get(ConsulWatchMetadataKey.NODE_ADDRESS)).isEqualTo("127.0.0.1");
-        assertThat(ConsulWatchMetadataKey.SERVICE_ID.getName()).as("Stork's name").isEqualTo("consul-service-id");
+
+        assertThat(instance.getLabels()).as("each tag a key, as Stork's consul discovery")
+                .isEqualTo(Map.of("weight=3", "weight=3", "primary", "primary"));
+        @SuppressWarnings("unchecked")
+        Map<ConsulMetadataKey, Object> metadata = ((Metadata<ConsulMetadataKey>) instance.getMetadata()).getMetadata();
+        assertThat(metadata).isEqualTo(Map.of(ConsulMetadataKey.META_CONSUL_SERVICE_ID, "e1",
+                ConsulMetadataKey.META_CONSUL_SERVICE_NODE, "dev-" + agent.httpPort(),
+                ConsulMetadataKey.META_CONSUL_SERVICE_NODE_ADDRESS, "127.0.0.1"));
+        ConsulWatchInstance found = (ConsulWatchInstance) instance;
+        assertThat(found.meta()).isEqualTo(Map.of("weight", "3", "version", "1.0"));
+        assertThat(found.tags()).containsExactly("weight=3", "primary");
+        assertThat(found.status()).isEqualTo("passing");
     }
 
     @Test
@@ -198,13 +215,13 @@ class ConsulWatchServiceDiscoveryTest {
 
     @Test
     void aMalformedMetaFilterNamesTheAttribute() {
-        assertThatThrownBy(() -> InstanceFilter.parse(false, "", "env", "quarkus.stork.x.service-discovery"))
+        assertThatThrownBy(() -> InstanceFilter.parse(Health.PASSING, "", "env", "quarkus.stork.x.service-discovery"))
                 .hasMessageContaining("quarkus.stork.x.service-discovery.meta").hasMessageContaining("key=pattern");
     }
 
     @Test
     void aTagListIsTrimmedAndEveryTagIsRequired() {
-        InstanceFilter filter = InstanceFilter.parse(false, " a , b ,", "", "x");
+        InstanceFilter filter = InstanceFilter.parse(Health.PASSING, " a , b ,", "", "x");
 
         assertThat(filter.accepts(entry(List.of("a", "b", "c")))).isTrue();
         assertThat(filter.accepts(entry(List.of("a")))).isFalse();

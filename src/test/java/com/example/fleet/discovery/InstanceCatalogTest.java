@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import org.junit.jupiter.api.Test;
 
@@ -15,11 +16,19 @@ import io.vertx.ext.consul.CheckStatus;
 /** Identity rules of the instances, which the balancer's prepared state and statistics rely on. */
 class InstanceCatalogTest {
 
-    private final InstanceCatalog catalog = new InstanceCatalog();
+    private final InstanceCatalog catalog = new InstanceCatalog(Optional.empty());
 
     private static HealthEntry entry(String id, int port, String version) {
-        return new HealthEntry(id, "node-1", "10.0.0.1", "10.0.0.1", port, List.of("env=prod"),
-                Map.of("version", version), CheckStatus.PASSING);
+        return entry(id, port, Map.of("version", version));
+    }
+
+    private static HealthEntry entry(String id, int port, Map<String, String> meta) {
+        return new HealthEntry(id, "node-1", "10.0.0.1", "10.0.0.1", port, List.of("env=prod"), meta,
+                CheckStatus.PASSING);
+    }
+
+    private static List<Boolean> secure(List<ServiceInstance> instances) {
+        return instances.stream().map(ServiceInstance::isSecure).toList();
     }
 
     @Test
@@ -41,7 +50,7 @@ class InstanceCatalogTest {
         assertThat(next.get(0)).isSameAs(first.get(0));
         assertThat(next.get(1)).isNotSameAs(first.get(1));
         assertThat(next.get(1).getId()).isEqualTo(first.get(1).getId());
-        assertThat(next.get(1).getLabels()).containsEntry("version", "2");
+        assertThat(((ConsulWatchInstance) next.get(1)).meta()).containsEntry("version", "2");
     }
 
     @Test
@@ -56,5 +65,21 @@ class InstanceCatalogTest {
 
         List<ServiceInstance> reordered = catalog.update(List.of(entry("c", 3, "1"), entry("a", 1, "1")));
         assertThat(reordered).isNotSameAs(more).containsExactly(more.get(1), more.get(0));
+    }
+
+    @Test
+    void withoutTheSecureAttributeEachInstanceSaysItselfWhetherItIsCalledOverTls() {
+        List<HealthEntry> entries = List.of(entry("a", 1, Map.of("secure", "true")), entry("b", 2, Map.of()),
+                entry("c", 3, Map.of("secure", "TRUE")), entry("d", 4, Map.of("secure", "no")));
+
+        assertThat(secure(catalog.update(entries))).containsExactly(true, false, true, false);
+    }
+
+    @Test
+    void theSecureAttributeDecidesForEveryInstanceAsWithStork() {
+        List<HealthEntry> entries = List.of(entry("a", 1, Map.of("secure", "true")), entry("b", 2, Map.of()));
+
+        assertThat(secure(new InstanceCatalog(Optional.of(true)).update(entries))).containsExactly(true, true);
+        assertThat(secure(new InstanceCatalog(Optional.of(false)).update(entries))).containsExactly(false, false);
     }
 }

@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 
 import com.example.fleet.consul.HealthEntry;
+import com.example.fleet.discovery.InstanceFilter.Health;
 
 import io.smallrye.stork.api.ServiceInstance;
 
@@ -21,8 +22,8 @@ import io.smallrye.stork.api.ServiceInstance;
  */
 public final class SnapshotCost {
 
-    private final InstanceFilter filter = InstanceFilter.parse(false, "", "", "benchmark");
-    private final InstanceCatalog catalog = new InstanceCatalog();
+    private final InstanceFilter filter = InstanceFilter.parse(Health.PASSING, "", "", "benchmark");
+    private final InstanceCatalog catalog = new InstanceCatalog(Optional.empty());
     private final AtomicReference<Snapshot> current = new AtomicReference<>();
 
     /** Applies one answer as the watch does; returns the snapshot it swapped out (null the first time). */

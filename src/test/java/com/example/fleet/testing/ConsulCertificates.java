@@ -1,11 +1,22 @@
 package com.example.fleet.testing;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+
+import javax.net.ssl.X509KeyManager;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.PemKeyCertOptions;
 
 /**
  * A private CA with a server and a client certificate for datacenter dc1, made offline by the Consul CLI
@@ -41,6 +52,58 @@ public record ConsulCertificates(Path ca, Path serverCert, Path serverKey, Path 
                 "ports": {"https": %d}, "ca_file": "%s", "cert_file": "%s", "key_file": "%s",
                  "verify_incoming_https": %b""".formatted(httpsPort, ca, serverCert, serverKey,
                 requireClientCertificates);
+    }
+
+    /** The CA as a trust store of {@code type} (JKS or PKCS12), as {@code keytool -importcert} makes one. */
+    public Path trustStore(Path file, String password, String type) {
+        try {
+            KeyStore store = emptyStore(type);
+            store.setCertificateEntry("consul-ca", certificate(ca));
+            return save(store, file, password);
+        } catch (IOException | GeneralSecurityException e) {
+            throw new IllegalStateException("Could not write the trust store " + file, e);
+        }
+    }
+
+    /**
+     * The client certificate and its key as a key store of {@code type}, the key under the store's password, as
+     * {@code openssl pkcs12 -export} makes one.
+     */
+    public Path clientKeyStore(Path file, String password, String type) {
+        try {
+            // Vert.x reads the SEC1 EC key consul tls writes, which the JDK alone does not
+            X509KeyManager pair = (X509KeyManager) new PemKeyCertOptions()
+                    .setCertValue(Buffer.buffer(Files.readString(clientCert)))
+                    .setKeyValue(Buffer.buffer(Files.readString(clientKey)))
+                    .getKeyManagerFactory(null).getKeyManagers()[0];
+            String alias = pair.getClientAliases("EC", null)[0];
+            KeyStore store = emptyStore(type);
+            store.setKeyEntry("client", pair.getPrivateKey(alias), password.toCharArray(),
+                    pair.getCertificateChain(alias));
+            return save(store, file, password);
+        } catch (Exception e) {
+            throw new IllegalStateException("Could not write the key store " + file, e);
+        }
+    }
+
+    private static KeyStore emptyStore(String type) throws IOException, GeneralSecurityException {
+        KeyStore store = KeyStore.getInstance(type);
+        store.load(null, null);
+        return store;
+    }
+
+    private static Certificate certificate(Path pem) throws IOException, GeneralSecurityException {
+        try (InputStream in = Files.newInputStream(pem)) {
+            return CertificateFactory.getInstance("X.509").generateCertificate(in);
+        }
+    }
+
+    private static Path save(KeyStore store, Path file, String password) throws IOException,
+            GeneralSecurityException {
+        try (OutputStream out = Files.newOutputStream(file)) {
+            store.store(out, password.toCharArray());
+        }
+        return file;
     }
 
     /** Runs {@code consul tls arguments...} in {@code dir}, where it writes its files. */
