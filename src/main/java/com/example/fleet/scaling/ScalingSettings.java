@@ -21,6 +21,10 @@ public interface ScalingSettings {
     @WithDefault("true")
     boolean enabled();
 
+    /** Run for leader; an instance that does not only watches who leads. */
+    @WithDefault("true")
+    boolean leaderCandidate();
+
     /** The policy key is {@code <policy-prefix>/<service>/replicas}. */
     @WithDefault("config")
     String policyPrefix();
