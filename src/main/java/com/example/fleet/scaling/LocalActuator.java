@@ -14,6 +14,7 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -24,13 +25,15 @@ import com.example.fleet.consul.ConsulSettings;
 import com.example.fleet.process.JvmBoundProcess;
 
 import io.quarkus.arc.lookup.LookupIfProperty;
+import io.quarkus.runtime.LaunchMode;
 import io.vertx.mutiny.ext.consul.ConsulClient;
 
 /**
  * Actuator {@code local}, for dev mode, demos and plain VMs: scales out by starting more instances of this same
- * packaged application as child processes on free ports (same JVM options, same Consul), and scales in through
- * the drain protocol, so it can also remove instances it did not start. Children end with the application that
- * started them, and with its JVM even when that is killed.
+ * application as child processes on free ports (same Consul; a packaged application passes on its JVM options, dev
+ * mode packages itself first, see {@link DevModeLaunch}), and scales in through the drain protocol, so it can also
+ * remove instances it did not start. Children end with the application that started them, and with its JVM even
+ * when that is killed.
  */
 @ApplicationScoped
 @LookupIfProperty(name = ActuatorName.PROPERTY, stringValue = ActuatorName.LOCAL)
@@ -56,12 +59,18 @@ public class LocalActuator implements Actuator {
     AuditLog audit;
 
     private final List<Child> children = new ArrayList<>();
-    private final InstanceLaunch launch = new OwnCommandLaunch();
+    private InstanceLaunch launch;
     private Path logs;
     private boolean stopped;
 
     /** A started instance; its port is chosen here so that the leader knows what Consul must show for it. */
     private record Child(JvmBoundProcess process, Path log, int port, Instant started) {
+    }
+
+    @PostConstruct
+    void chooseLaunch() {
+        launch = LaunchMode.current() == LaunchMode.DEVELOPMENT ? new DevModeLaunch(settings.local())
+                : new OwnCommandLaunch();
     }
 
     @Override
