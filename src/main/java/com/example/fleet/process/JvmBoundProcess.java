@@ -64,14 +64,29 @@ public final class JvmBoundProcess {
 
     /** Asks the command to stop (SIGTERM) and waits; kills it when it does not stop within {@code grace}. */
     public void stop(Duration grace) {
-        process.destroy();
-        try {
-            if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
-                kill();
+        stopAll(List.of(this), grace);
+    }
+
+    /**
+     * Asks every command to stop at once (SIGTERM), so that they shut down side by side, and waits; kills those that
+     * have not stopped within {@code grace}, and all that remain when the wait is interrupted.
+     */
+    public static void stopAll(List<JvmBoundProcess> processes, Duration grace) {
+        processes.forEach(stopping -> stopping.process.destroy());
+        long deadline = System.nanoTime() + grace.toNanos();
+        boolean interrupted = false;
+        for (JvmBoundProcess stopping : processes) {
+            try {
+                if (interrupted || !stopping.process.waitFor(deadline - System.nanoTime(), TimeUnit.NANOSECONDS)) {
+                    stopping.kill();
+                }
+            } catch (InterruptedException e) {
+                interrupted = true;
+                stopping.kill();
             }
-        } catch (InterruptedException e) {
+        }
+        if (interrupted) {
             Thread.currentThread().interrupt();
-            kill();
         }
     }
 

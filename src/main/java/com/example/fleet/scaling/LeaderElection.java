@@ -37,7 +37,8 @@ import io.vertx.mutiny.ext.consul.ConsulClient;
  * registration on, whether the session came at the first attempt or a later one.
  * Consul enforces the lock-delay after a holder's session ends, so a failed attempt is retried once it passed. On
  * shutdown the leader releases the lock before destroying its session, so the next one need not wait the delay.
- * Every instance can tell who leads: the lock's value is the leader's instance ID.
+ * Every instance can tell who leads: the lock's value is the leader's instance ID. One that is no leader candidate
+ * ({@code fleet.scaling.leader-candidate=false}) only watches.
  * <p>
  * A leader that cannot renew its session steps down at once: its session may already be gone (a session is tied to
  * its node, so a dead agent ends it as soon as the servers notice), and another instance may take the lock one
@@ -106,7 +107,10 @@ public class LeaderElection {
         // instance's own acquisition, whichever session attempt succeeded
         watch = clients.watchKey(settings.leaderKey(), settings.watchTiming(), this::onLock,
                 failure -> LOG.debugf("Watching %s failed: %s", settings.leaderKey(), failure)).start();
-        createSession();
+        // without a session this instance can never hold the lock
+        if (settings.leaderCandidate()) {
+            createSession();
+        }
     }
 
     public View view() {

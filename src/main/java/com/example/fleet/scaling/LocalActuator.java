@@ -2,14 +2,11 @@ package com.example.fleet.scaling;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.lang.management.ManagementFactory;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +14,8 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -26,13 +25,15 @@ import com.example.fleet.consul.ConsulSettings;
 import com.example.fleet.process.JvmBoundProcess;
 
 import io.quarkus.arc.lookup.LookupIfProperty;
-import io.quarkus.runtime.ImageMode;
+import io.quarkus.runtime.LaunchMode;
 import io.vertx.mutiny.ext.consul.ConsulClient;
 
 /**
  * Actuator {@code local}, for dev mode, demos and plain VMs: scales out by starting more instances of this same
- * packaged application as child processes on free ports (same JVM options, same Consul), and scales in through
- * the drain protocol, so it can also remove instances it did not start. Children end with the leader's JVM.
+ * application as child processes on free ports (same Consul; a packaged application passes on its JVM options, dev
+ * mode packages itself first, see {@link DevModeLaunch}), and scales in through the drain protocol, so it can also
+ * remove instances it did not start. Children end with the application that started them, and with its JVM even
+ * when that is killed.
  */
 @ApplicationScoped
 @LookupIfProperty(name = ActuatorName.PROPERTY, stringValue = ActuatorName.LOCAL)
@@ -41,10 +42,12 @@ public class LocalActuator implements Actuator {
     private static final Logger LOG = Logger.getLogger(LocalActuator.class);
     private static final AtomicInteger SEQUENCE = new AtomicInteger();
     /**
-     * A child gets its own port to listen on and to register with: an inherited registration port (option or
-     * FLEET_REGISTRATION_PORT) would give it the leader's instance ID.
+     * A child never runs for leader: it ends with the process that started it, so its leadership would end with it,
+     * and a child that took over from its stopping parent would start instances of its own.
      */
-    private static final List<String> PORT_OPTIONS = List.of("-Dquarkus.http.port=", "-Dfleet.registration.port=");
+    private static final String NO_CANDIDATE = "-Dfleet.scaling.leader-candidate=false";
+    /** A child leaves Consul, waits the shutdown delay and finishes its requests (at most quarkus.shutdown.timeout). */
+    private static final Duration CHILD_STOP_GRACE = Duration.ofSeconds(20);
 
     @Inject
     ScalingSettings settings;
@@ -56,10 +59,18 @@ public class LocalActuator implements Actuator {
     AuditLog audit;
 
     private final List<Child> children = new ArrayList<>();
+    private InstanceLaunch launch;
     private Path logs;
+    private boolean stopped;
 
     /** A started instance; its port is chosen here so that the leader knows what Consul must show for it. */
     private record Child(JvmBoundProcess process, Path log, int port, Instant started) {
+    }
+
+    @PostConstruct
+    void chooseLaunch() {
+        launch = LaunchMode.current() == LaunchMode.DEVELOPMENT ? new DevModeLaunch(settings.local())
+                : new OwnCommandLaunch();
     }
 
     @Override
@@ -78,16 +89,22 @@ public class LocalActuator implements Actuator {
         tls.clientKey().ifPresent(file -> environment.put("CONSUL_CLIENT_KEY", file.toString()));
         tls.serverName().ifPresent(name -> environment.put("CONSUL_TLS_SERVER_NAME", name));
         children.removeIf(child -> !child.process().isAlive());
-        for (int port : freePorts(count)) {
+        for (InstancePorts ports : InstancePorts.free(count)) {
+            List<String> options = new ArrayList<>(ports.options());
+            options.add(NO_CANDIDATE);
+            List<String> command = launch.command(options);
+            if (stopped) {
+                throw new IllegalStateException("the application is stopping: no instance is started");
+            }
             Path log = logs().resolve("instance-" + SEQUENCE.incrementAndGet() + ".log");
             try {
-                children.add(new Child(JvmBoundProcess.start(command(port), environment, log), log, port,
+                children.add(new Child(JvmBoundProcess.start(command, environment, log), log, ports.http(),
                         Instant.now()));
             } catch (IOException e) {
                 throw new UncheckedIOException("could not start an instance: " + e.getMessage(), e);
             }
             audit.record(traceId, "instance-started", settings.service(), Optional.empty(), Optional.of(log.toString()),
-                    "scale-out by the local actuator on port " + port);
+                    "scale-out by the local actuator on port " + ports.http());
         }
     }
 
@@ -100,6 +117,26 @@ public class LocalActuator implements Actuator {
         }
     }
 
+    /**
+     * The children end with the application that started them, each leaving Consul first: at shutdown, and in dev
+     * mode also at a live reload, whose new code then starts instances of its own.
+     */
+    @PreDestroy
+    void stopChildren() {
+        // not under the lock: a scale-out that holds it may be waiting for what this ends
+        launch.cancel();
+        List<JvmBoundProcess> running;
+        synchronized (this) {
+            stopped = true;
+            running = children.stream().map(Child::process).filter(JvmBoundProcess::isAlive).toList();
+            children.clear();
+        }
+        if (!running.isEmpty()) {
+            LOG.infof("Stopping the %d instance(s) the local actuator started", running.size());
+            JvmBoundProcess.stopAll(running, CHILD_STOP_GRACE);
+        }
+    }
+
     /** Children that still run; they register with this host's address, so only their port is known. */
     @Override
     public synchronized List<RunningInstance> running() {
@@ -107,72 +144,6 @@ public class LocalActuator implements Actuator {
                 .map(child -> new RunningInstance("port " + child.port() + " (log " + child.log() + ")",
                         Optional.empty(), OptionalInt.of(child.port()), child.started()))
                 .toList();
-    }
-
-    /**
-     * Ports free right now, held together until all are chosen so that no two children get the same one. A
-     * child that still loses its port to another process exits, and the next reconcile replaces it.
-     */
-    private static List<Integer> freePorts(int count) {
-        List<ServerSocket> held = new ArrayList<>();
-        try {
-            for (int i = 0; i < count; i++) {
-                held.add(new ServerSocket(0));
-            }
-            return held.stream().map(ServerSocket::getLocalPort).toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException("no free port for a new instance: " + e.getMessage(), e);
-        } finally {
-            held.forEach(LocalActuator::closeQuietly);
-        }
-    }
-
-    private static void closeQuietly(ServerSocket socket) {
-        try {
-            socket.close();
-        } catch (IOException e) {
-            LOG.debugf(e, "closing the probe socket of port %d", socket.getLocalPort());
-        }
-    }
-
-    /**
-     * This application again with the options it got, but another HTTP port and no debugger: for the JVM, java,
-     * its JVM options, -jar and its own jar; for a native executable, the executable and its arguments.
-     */
-    private static List<String> command(int port) {
-        ProcessHandle.Info self = ProcessHandle.current().info();
-        List<String> command = new ArrayList<>();
-        command.add(self.command().orElseThrow(
-                () -> new IllegalStateException("the operating system does not tell this process's command")));
-        if (ImageMode.current() == ImageMode.NATIVE_RUN) {
-            Arrays.stream(self.arguments().orElse(new String[0])).filter(argument -> !isPortOption(argument))
-                    .forEach(command::add);
-            PORT_OPTIONS.forEach(option -> command.add(option + port));
-            return command;
-        }
-        String jar = jarOf(self.arguments().orElse(new String[0])).orElseThrow(() -> new IllegalStateException(
-                "fleet.scaling.actuator=local starts instances of the packaged application: run it with"
-                        + " java -jar target/quarkus-app/quarkus-run.jar or as a native executable"));
-        // a debugger port cannot be shared
-        ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-                .filter(option -> !isPortOption(option) && !option.contains("jdwp"))
-                .forEach(command::add);
-        PORT_OPTIONS.forEach(option -> command.add(option + port));
-        command.addAll(List.of("-jar", jar));
-        return command;
-    }
-
-    private static boolean isPortOption(String argument) {
-        return PORT_OPTIONS.stream().anyMatch(argument::startsWith);
-    }
-
-    private static Optional<String> jarOf(String[] arguments) {
-        for (int i = 0; i + 1 < arguments.length; i++) {
-            if (arguments[i].equals("-jar")) {
-                return Optional.of(arguments[i + 1]);
-            }
-        }
-        return Optional.empty();
     }
 
     private Path logs() {

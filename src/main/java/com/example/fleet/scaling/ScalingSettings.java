@@ -1,5 +1,6 @@
 package com.example.fleet.scaling;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -20,6 +21,10 @@ public interface ScalingSettings {
     /** Watch the replica policy. */
     @WithDefault("true")
     boolean enabled();
+
+    /** Run for leader; an instance that does not only watches who leads. */
+    @WithDefault("true")
+    boolean leaderCandidate();
 
     /** The policy key is {@code <policy-prefix>/<service>/replicas}. */
     @WithDefault("config")
@@ -80,6 +85,23 @@ public interface ScalingSettings {
     /** A victim of scale-in exits once it sees {@code <leader-prefix>/<service>/drain/<instance-id>}. */
     default String drainKey(String instanceId) {
         return leaderPrefix() + "/" + service() + "/drain/" + instanceId;
+    }
+
+    /** How the local actuator of a dev-mode leader packages the application; {@code quarkus:dev} sets them all. */
+    DevModePackaging local();
+
+    interface DevModePackaging {
+        /** The Maven installation that runs {@code quarkus:dev}: it packages the application. */
+        Optional<Path> mavenHome();
+
+        /** Its local repository. */
+        Optional<Path> mavenRepository();
+
+        /** The project's directory. */
+        Optional<Path> project();
+
+        /** Where the package goes. */
+        Optional<Path> devPackage();
     }
 
     /** The kubernetes actuator's target. */

@@ -72,4 +72,25 @@ class LeaderElectionIT {
             await().atMost(Duration.ofSeconds(8)).until(() -> leader(other).getBoolean("leader", false));
         }
     }
+
+    @Test
+    void anInstanceThatIsNoCandidateKnowsTheLeaderButNeverHoldsASessionToTakeTheLockWith() {
+        try (AppInstance candidate = instance("candidate");
+                AppInstance watcher = AppInstance.start("no-candidate", consulAgent.address(),
+                        "fleet.registration.ttl=3s", "fleet.scaling.lock-delay=1s",
+                        "fleet.scaling.leader-candidate=false")) {
+            await().atMost(Duration.ofSeconds(60)).until(() -> agreedLeader(List.of(candidate, watcher))
+                    .filter(leader -> leader == candidate).isPresent());
+            assertThat(leader(watcher).getString("sessionId")).isNull();
+
+            candidate.stopGracefully();
+            // it sees the lock freed, and has nothing to acquire it with
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                JsonObject view = leader(watcher);
+                return !view.isEmpty() && view.getString("leaderId") == null;
+            });
+            assertThat(leader(watcher).getBoolean("leader")).isFalse();
+            assertThat(leader(watcher).getString("sessionId")).isNull();
+        }
+    }
 }

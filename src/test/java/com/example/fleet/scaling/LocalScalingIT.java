@@ -144,11 +144,7 @@ class LocalScalingIT {
             String child = passing().keySet().stream().filter(id -> !id.equals(leader.instanceId())).findFirst()
                     .orElseThrow();
             int port = passing().get(child);
-            ProcessHandle process = ProcessHandle.allProcesses()
-                    .filter(candidate -> candidate.info().command().orElse("").endsWith("java")
-                            && List.of(candidate.info().arguments().orElse(new String[0]))
-                                    .contains("-Dquarkus.http.port=" + port))
-                    .findFirst().orElseThrow();
+            ProcessHandle process = instanceListeningOn(port);
             try {
                 // a hung JVM: alive, but it neither heartbeats nor registers again once Consul forgets it
                 signal(process, "STOP");
@@ -194,6 +190,32 @@ class LocalScalingIT {
                 assertThat(passing()).containsKeys(leader.instanceId(), stubborn.instanceId());
             }
         }
+    }
+
+    @Test
+    void theChildrenHaveLeftConsulAndEndedWhenTheLeaderExits() {
+        ProcessHandle child;
+        try (AppInstance leader = AppInstance.start("parent-leader", consulAgent.address(), "fleet.registration.ttl=3s",
+                "fleet.scaling.lock-delay=1s", "fleet.scaling.actuator=local", "fleet.scaling.reconcile-interval=2s")) {
+            consulAgent.consul().putKey(KEY, "2");
+            await().atMost(Duration.ofSeconds(90)).until(() -> passing().size() == 2);
+            child = instanceListeningOn(passing().entrySet().stream().filter(e -> !e.getKey().equals(leader.instanceId()))
+                    .findFirst().orElseThrow().getValue());
+
+            leader.stopGracefully();
+        }
+        // the leader stopped its children and waited for them, rather than leaving them to notice its end
+        assertThat(child.isAlive()).isFalse();
+        assertThat(consulAgent.consul().health("fleet-service")).isEmpty();
+    }
+
+    /** The JVM of an instance started with this HTTP port. */
+    private static ProcessHandle instanceListeningOn(int port) {
+        return ProcessHandle.allProcesses()
+                .filter(candidate -> candidate.info().command().orElse("").endsWith("java")
+                        && List.of(candidate.info().arguments().orElse(new String[0]))
+                                .contains("-Dquarkus.http.port=" + port))
+                .findFirst().orElseThrow();
     }
 
     private static void signal(ProcessHandle process, String signal) throws Exception {
