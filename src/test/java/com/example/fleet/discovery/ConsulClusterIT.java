@@ -242,20 +242,22 @@ class ConsulClusterIT {
                 List<ConsulCluster.Agent> lost = CLUSTER.servers().subList(0, 2);
                 long killed = System.nanoTime();
                 lost.forEach(ConsulCluster.Agent::kill);
-                await().atMost(Duration.ofSeconds(60)).until(() -> View.of(first).problem().isPresent());
-                System.out.printf("no quorum: the pool reports it after %d ms: %s%n",
-                        (System.nanoTime() - killed) / 1_000_000, View.of(first).problem().get());
-                assertThat(View.of(first).problem().get()).contains("Consul servers unavailable");
                 // the leader cannot renew its session: it steps down and says why (the agent answers that no server
                 // can serve it, or holds the request longer than the request timeout while it looks for a leader)
                 await().atMost(Duration.ofSeconds(60)).until(() -> !leads(first) && !leads(second));
                 assertThat(first.log() + second.log()).containsPattern("no longer leads fleet-service: Consul (servers"
                         + " unavailable|did not answer in time) while trying to renew the leader election session");
                 // still ready (the instance serves from its last view), saying what the servers cannot do: the
-                // session renewal of every instance fails (a watch may instead keep waiting on a server that
-                // answered it before losing its leadership, which Consul does not interrupt)
+                // session renewal of every instance fails
                 await().atMost(Duration.ofSeconds(30)).until(() -> first.get("/q/health/ready").body()
                         .contains("while trying to renew the leader election session"));
+                System.out.printf("no quorum: readiness reports it after %d ms%n",
+                        (System.nanoTime() - killed) / 1_000_000);
+                // a watch whose blocking query the surviving server holds keeps waiting (Consul does not end it when
+                // the leader is lost; it returns at its wait time), so the pool's own report depends on the server
+                // the agent chose; when it reports, it names the cause
+                View.of(first).problem()
+                        .ifPresent(problem -> assertThat(problem).contains("Consul servers unavailable"));
                 assertThat(first.get("/q/health/ready").statusCode()).isEqualTo(200);
                 awaitSuccesses(load, 300);
                 assertThat(View.of(first).ports()).as("the pool keeps its last good snapshot").isEqualTo(both);
