@@ -99,10 +99,19 @@ public class AuditRing {
                 .map(AuditRing::trailOf);
     }
 
-    /** A blocking-query watch of the stored trail, started; every answer reaches {@code onTrail}. Close it. */
-    public KeyWatch watch(Consumer<AuditTrail> onTrail, Consumer<Throwable> onFailure) {
+    /**
+     * A blocking-query watch of the stored trail, started: every answer reaches {@code onTrail}, and why Consul
+     * cannot be read, when it cannot, {@code onProblem}. Close it.
+     */
+    public KeyWatch watch(Consumer<AuditTrail> onTrail, Consumer<String> onProblem) {
         return clients.watchKey(settings.auditKey(), settings.watchTiming(), entry -> onTrail.accept(trailOf(entry)),
-                onFailure).start();
+                failure -> onProblem.accept(describe(failure))).start();
+    }
+
+    /** Why the trail cannot be read, in one line (see {@link ConsulErrors#describe}). */
+    public String describe(Throwable failure) {
+        return ConsulErrors.describe(failure, "read " + settings.auditKey(),
+                "key:read on \"" + settings.auditKey() + "\"", clients.tokenSource());
     }
 
     /** Where the trail is stored. */

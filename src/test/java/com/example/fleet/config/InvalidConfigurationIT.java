@@ -102,4 +102,15 @@ class InvalidConfigurationIT {
             assertThat(app.log()).contains("fleet.scaling.actuator").contains("use one of none, local, kubernetes");
         }
     }
+
+    @Test
+    void theFleetPageOnTheManagementInterfaceNeedsABuildWithThatInterface() {
+        // this build has no management interface: moving the page there at run time would serve it nowhere
+        try (AppInstance app = AppInstance.start("page-without-management", "127.0.0.1:1",
+                "fleet.api.on-management-interface=true")) {
+            assertThat(app.awaitExit(EXIT)).isNotZero();
+            assertThat(app.log()).contains("fleet.api.on-management-interface=true needs Quarkus' management"
+                    + " interface").contains("build it with fleet.api.on-management-interface=true");
+        }
+    }
 }
