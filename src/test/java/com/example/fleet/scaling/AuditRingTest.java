@@ -1,7 +1,9 @@
 package com.example.fleet.scaling;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
 
 import java.time.Duration;
 import java.util.List;
@@ -22,7 +24,10 @@ import io.restassured.RestAssured;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
-/** The leader's audit lines reach the fleet's trail in a real agent's KV; what goes wrong there fails no action. */
+/**
+ * The leader's audit lines reach the fleet's trail in a real agent's KV; what goes wrong there fails no action, and
+ * {@code /api/fleet/audit} says why it cannot read the trail.
+ */
 @QuarkusTest
 @QuarkusTestResource(value = ConsulTestResource.class, restrictToAnnotatedClass = true)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -92,6 +97,10 @@ class AuditRingTest {
                     .anyMatch(message -> message.contains("Consul agent unreachable while trying to add 1 audit event(s)"
                             + " to " + TRAIL)));
             assertThat(RING_LOG.messages()).filteredOn(message -> message.contains("unreachable")).hasSize(1);
+            // and the trail cannot be read: the page's endpoint says why
+            given().get("/api/fleet/audit").then().statusCode(503).contentType("application/json")
+                    .body("error", equalTo("Consul agent unreachable while trying to read " + TRAIL
+                            + " (connection refused)"));
         } finally {
             ConsulTestResource.agent().restart();
         }
