@@ -19,7 +19,7 @@ key_prefix "config/fleet-service/" {
   policy = "read"
 }
 
-# the leader lock and the drain requests
+# the leader lock, the drain requests and the fleet's audit trail (service/<service>/audit, written by the leader)
 key_prefix "service/fleet-service/" {
   policy = "write"
 }

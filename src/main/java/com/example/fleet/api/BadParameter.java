@@ -38,4 +38,24 @@ public class BadParameter extends RuntimeException {
         }
         return millis;
     }
+
+    /**
+     * A whole number from {@code min} to {@code max}; absent means {@code absent}. Read from text like
+     * {@link #millis}, for the same reason.
+     */
+    public static int wholeNumber(String parameter, String raw, int min, int max, int absent) {
+        if (raw == null || raw.isEmpty()) {
+            return absent;
+        }
+        String allowed = "whole numbers from " + min + " to " + max;
+        try {
+            int value = Integer.parseInt(raw);
+            if (value >= min && value <= max) {
+                return value;
+            }
+        } catch (NumberFormatException e) {
+            // answered below, like a number out of range
+        }
+        throw new BadParameter(parameter, raw, allowed);
+    }
 }

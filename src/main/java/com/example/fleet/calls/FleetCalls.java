@@ -58,6 +58,14 @@ public class FleetCalls {
         return caller.send(FleetRequest.get(uri).withExtraTryTime(extraTryTime));
     }
 
+    /**
+     * From now on {@code observer} is told of every try of every call as it ends; {@link TryObserver#NONE} stops
+     * that.
+     */
+    public void observeTries(TryObserver observer) {
+        caller.observeTries(observer);
+    }
+
     @PreDestroy
     void stop() {
         if (client != null) {

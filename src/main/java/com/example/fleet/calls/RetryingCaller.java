@@ -28,6 +28,7 @@ final class RetryingCaller {
     private final RetryBudget budget;
     private final CallMetrics metrics;
     private final LongSupplier nanoClock;
+    private volatile TryObserver observer = TryObserver.NONE;
 
     RetryingCaller(String service, InstanceSelector selector, HttpClient client, CallSettings settings,
             RetryBudget budget, CallMetrics metrics, LongSupplier nanoClock) {
@@ -38,6 +39,11 @@ final class RetryingCaller {
         this.budget = budget;
         this.metrics = metrics;
         this.nanoClock = nanoClock;
+    }
+
+    /** From now on {@code observer} is told of every try as it ends; {@link TryObserver#NONE} stops that. */
+    void observeTries(TryObserver observer) {
+        this.observer = observer;
     }
 
     Uni<FleetAnswer> send(FleetRequest request) {
@@ -59,10 +65,12 @@ final class RetryingCaller {
             }
             ServiceInstance chosen = selector.selectAndRecordStart(untried);
             Duration tryTimeout = tryTimeout(request, deadline);
+            long started = nanoClock.getAsLong();
             return exchange(chosen, request, tryTimeout).onItemOrFailure().transformToUni((answer, failure) -> {
                 Throwable problem = failure != null ? failure
                         : answer.status() >= 500 ? new InstanceAnswered5xx(chosen.getHost(), chosen.getPort(),
                                 answer.status()) : null;
+                observer.tried(chosen, nanoClock.getAsLong() - started, problem == null);
                 if (problem == null) {
                     chosen.recordReply();
                     chosen.recordEnd(null);

@@ -57,9 +57,16 @@ public class ConsulClients {
      */
     public KeyWatch watchKey(String key, WatchTiming timing, Consumer<Optional<KeyReader.Entry>> onAnswer,
             Consumer<Throwable> onFailure) {
-        KeyReader reader = new KeyReader(WebClient.create(vertx, options(timing.readTimeout(), AgentOverrides.NONE,
-                token)), token, timing);
-        return new KeyWatch(vertx, reader, key, timing, onAnswer, onFailure);
+        return new KeyWatch(vertx, keyReader(timing), key, timing, onAnswer, onFailure);
+    }
+
+    /**
+     * Reads of KV keys as their raw bytes, over a plain web client like {@link #watchKey}, with reads paced by
+     * {@code timing}; the caller closes it.
+     */
+    public KeyReader keyReader(WatchTiming timing) {
+        return new KeyReader(WebClient.create(vertx, options(timing.readTimeout(), AgentOverrides.NONE, token)), token,
+                timing);
     }
 
     /** A new client for blocking queries paced by {@code timing}; the caller closes it. */

@@ -48,6 +48,11 @@ public final class KeyReader implements AutoCloseable {
         });
     }
 
+    /** The key's entry now, empty when it does not exist: index 0 never blocks. */
+    public Uni<Optional<Entry>> read(String key) {
+        return read(key, 0).map(BlockingQueryLoop.Answer::value);
+    }
+
     private Uni<BlockingQueryLoop.Answer<Optional<Entry>>> read(String key, long index, Optional<String> withToken) {
         var request = web.get("/v1/kv/" + key).addQueryParam("index", Long.toString(index))
                 .addQueryParam("wait", wait);

@@ -22,6 +22,12 @@ import io.vertx.ext.web.Router;
 public class LoadTracker {
 
     static final int WINDOW_SECONDS = 10;
+    /**
+     * Present in a request's routing context, set by a route of order {@link Integer#MIN_VALUE} on the main router:
+     * the request is not application load either (a page watching the fleet, a request the management interface
+     * handed over), and is not counted.
+     */
+    public static final String NOT_LOAD = "fleet.load.not-load";
 
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicLong lastRequestMillis = new AtomicLong();
@@ -45,8 +51,9 @@ public class LoadTracker {
     }
 
     void track(@Observes Router router) {
-        router.route().order(Integer.MIN_VALUE).handler(context -> {
-            if (!context.normalizedPath().startsWith(managementPrefix)) {
+        // after the routes that mark requests as not load
+        router.route().order(Integer.MIN_VALUE + 1).handler(context -> {
+            if (!context.normalizedPath().startsWith(managementPrefix) && context.get(NOT_LOAD) == null) {
                 requestStarted();
                 // runs when the response ends or the connection closes, so aborted requests are not leaked
                 context.addEndHandler(done -> requestEnded());

@@ -18,7 +18,8 @@ import io.vertx.core.json.JsonObject;
 
 /**
  * One structured JSON line per policy change, rejection, leadership change or scaling action, on the logger
- * {@value #CATEGORY}, so that it can be routed to an audit sink by logging configuration alone.
+ * {@value #CATEGORY}, so that it can be routed to an audit sink by logging configuration alone. The leader's lines
+ * also go to the fleet's trail in Consul ({@link AuditRing}), which every instance's fleet page shows.
  */
 @ApplicationScoped
 public class AuditLog {
@@ -28,6 +29,9 @@ public class AuditLog {
 
     @Inject
     ConsulRegistrar registrar;
+
+    @Inject
+    AuditRing ring;
 
     /**
      * The trace id for the lines of one operation: the current OpenTelemetry trace id when the operation runs
@@ -56,5 +60,6 @@ public class AuditLog {
                 .put("new", to.orElse(null))
                 .put("reason", reason);
         LOG.info(line.encode());
+        ring.offer(event, line);
     }
 }

@@ -131,6 +131,14 @@ public interface ScalingSettings {
         return leaderPrefix() + "/" + service() + "/leader";
     }
 
+    /**
+     * The fleet's recent audit events, {@code <leader-prefix>/<service>/audit}: under the prefix the instances
+     * already write (leader lock, drain keys), so their ACL policy covers it.
+     */
+    default String auditKey() {
+        return leaderPrefix() + "/" + service() + "/audit";
+    }
+
     default String policyKey() {
         return policyPrefix() + "/" + service() + "/replicas";
     }

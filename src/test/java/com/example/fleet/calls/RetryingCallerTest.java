@@ -201,4 +201,18 @@ class RetryingCallerTest {
         assertThat(failure).hasMessageContaining("fleet.calls.call-timeout");
         assertThat(received(ok)).isZero();
     }
+
+    @Test
+    void anObserverIsToldOfEveryTryWithItsInstanceAndOutcomeUntilItIsRemoved() {
+        RetryingCaller caller = caller(TestCallSettings.defaults(), failing, ok);
+        List<String> tries = new java.util.concurrent.CopyOnWriteArrayList<>();
+        caller.observeTries((instance, nanos, answered) -> tries.add(instance.getId() + (answered ? " answered" : " failed")
+                + (nanos > 0 ? "" : " without a duration")));
+
+        caller.send(FleetRequest.get("/api/hello")).await().atMost(WAIT);
+        caller.observeTries(TryObserver.NONE);
+        caller.send(FleetRequest.get("/api/hello")).await().atMost(WAIT);
+
+        assertThat(tries).containsExactly(failing.getId() + " failed", ok.getId() + " answered");
+    }
 }

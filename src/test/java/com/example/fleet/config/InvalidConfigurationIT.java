@@ -123,4 +123,15 @@ class InvalidConfigurationIT {
                     + " /no/such/truststore.p12 does not exist or is not a file");
         }
     }
+
+    @Test
+    void theFleetPageOnTheManagementInterfaceNeedsABuildWithThatInterface() {
+        // this build has no management interface: moving the page there at run time would serve it nowhere
+        try (AppInstance app = AppInstance.start("page-without-management", "127.0.0.1:1",
+                "fleet.api.on-management-interface=true")) {
+            assertThat(app.awaitExit(EXIT)).isNotZero();
+            assertThat(app.log()).contains("fleet.api.on-management-interface=true needs Quarkus' management"
+                    + " interface").contains("build it with fleet.api.on-management-interface=true");
+        }
+    }
 }

@@ -91,13 +91,20 @@ class PackagingIT {
             registered = new JsonArray(config).stream().map(JsonObject.class::cast).map(entry -> entry.getString("name"))
                     .toList();
         }
-        assertThat(registered).as("JSON bodies Jackson writes, and the Stork providers' generated loaders").contains(
+        assertThat(registered).as("JSON bodies Jackson writes (the fleet page's frames too), and the Stork providers' generated loaders").contains(
                 "com.example.fleet.api.GreetingResource$Greeting",
                 "com.example.fleet.api.FleetResource$View",
                 "com.example.fleet.api.FleetResource$Member",
                 "com.example.fleet.scaling.PolicyWatch$State",
                 "com.example.fleet.scaling.ReplicaPolicy",
                 "com.example.fleet.scaling.LeaderElection$View",
+                "com.example.fleet.page.FleetFeed$Instances",
+                "com.example.fleet.page.FleetFeed$Row",
+                "com.example.fleet.page.FleetFeed$Control",
+                "com.example.fleet.page.FleetFeed$Audit",
+                "com.example.fleet.page.CallHistory$Chart",
+                "com.example.fleet.page.CallHistory$Series",
+                "com.example.fleet.page.FleetPageResource$Sent",
                 "com.example.fleet.discovery.ConsulWatchServiceDiscoveryProviderLoader",
                 "com.example.fleet.balancing.PeakEwmaLoadBalancerProviderLoader");
     }

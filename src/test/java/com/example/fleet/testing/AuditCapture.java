@@ -6,6 +6,7 @@ import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
+import org.jboss.logmanager.ExtLogRecord;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -13,8 +14,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 import io.vertx.core.json.JsonObject;
 
 /**
- * Collects the JSON lines the application writes to the audit logger while a test class runs in the test JVM
- * (Quarkus tests). Register it as a static field with {@code @RegisterExtension}.
+ * Collects the JSON lines the application writes to the audit logger (or the messages of another logger) while a
+ * test class runs in the test JVM (Quarkus tests). Register it as a static field with {@code @RegisterExtension}.
  */
 public class AuditCapture extends Handler implements BeforeAllCallback, AfterAllCallback {
 
@@ -23,6 +24,11 @@ public class AuditCapture extends Handler implements BeforeAllCallback, AfterAll
 
     public AuditCapture(String category) {
         this.category = category;
+    }
+
+    /** Every message seen so far, as written. */
+    public List<String> messages() {
+        return List.copyOf(lines);
     }
 
     /** Every line seen so far. */
@@ -47,7 +53,8 @@ public class AuditCapture extends Handler implements BeforeAllCallback, AfterAll
 
     @Override
     public void publish(LogRecord record) {
-        lines.add(record.getMessage());
+        // JBoss Logging's records carry the format and its parameters apart
+        lines.add(record instanceof ExtLogRecord formatted ? formatted.getFormattedMessage() : record.getMessage());
     }
 
     @Override

@@ -108,6 +108,28 @@ public final class ConsulApi {
         send(HttpRequest.newBuilder(uri("/v1/kv/" + key)).PUT(HttpRequest.BodyPublishers.ofByteArray(value)));
     }
 
+    /** A key's raw value, empty when the key does not exist. */
+    public Optional<String> key(String key) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri("/v1/kv/" + key + "?raw")).GET();
+        token.ifPresent(t -> request.header("X-Consul-Token", t));
+        try {
+            HttpResponse<String> answer = http.send(request.timeout(Duration.ofSeconds(5)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (answer.statusCode() == 404) {
+                return Optional.empty();
+            }
+            if (answer.statusCode() != 200) {
+                throw new IllegalStateException("Consul answered " + answer.statusCode() + ": " + answer.body());
+            }
+            return Optional.of(answer.body());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     public void deleteKey(String key) {
         send(HttpRequest.newBuilder(uri("/v1/kv/" + key)).DELETE());
     }
