@@ -1,8 +1,13 @@
 package com.example.fleet.devmode;
 
+import java.io.File;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,6 +21,8 @@ import java.util.stream.Stream;
 import com.example.fleet.consul.AgentProbe;
 import com.example.fleet.consul.ConsulAddress;
 import com.example.fleet.process.JvmBoundProcess;
+
+import io.vertx.core.json.JsonObject;
 
 /**
  * A {@code consul agent -dev} started from a binary it is given, on loopback ports, keeping everything in memory.
@@ -82,7 +89,8 @@ public final class DevConsulAgent {
                 "-serf-lan-port", Integer.toString(ports.serfLan()), "-serf-wan-port", Integer.toString(ports.serfWan()),
                 "-server-port", Integer.toString(ports.server()), "-grpc-port", "-1",
                 "-node", "dev-" + ports.http(), "-log-level", "warn", "-config-file", config.toString());
-        DevConsulAgent agent = new DevConsulAgent(ports, log, JvmBoundProcess.start(command, Map.of(), log));
+        DevConsulAgent agent = new DevConsulAgent(ports, log, JvmBoundProcess.start(inOwnSession(command), Map.of(),
+                log));
         try {
             agent.awaitLeader();
         } catch (IOException e) {
@@ -90,6 +98,39 @@ public final class DevConsulAgent {
             throw e;
         }
         return agent;
+    }
+
+    /**
+     * Ctrl-C in a terminal interrupts its whole foreground process group: the agent would quit at the same moment
+     * as the instances that still have to leave it. In a session of its own (util-linux {@code setsid}, which
+     * replaces itself with the command, keeping the PID) it is stopped by whoever started it, after they left;
+     * where there is no {@code setsid} it stays in the group.
+     */
+    private static List<String> inOwnSession(List<String> command) {
+        for (String directory : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+            Path setsid = Path.of(directory.isBlank() ? "." : directory, "setsid");
+            if (Files.isExecutable(setsid)) {
+                List<String> detached = new ArrayList<>(List.of(setsid.toString()));
+                detached.addAll(command);
+                return detached;
+            }
+        }
+        return command;
+    }
+
+    /** The IDs of the services registered in this agent; empty also when it does not answer. */
+    public List<String> services() {
+        try {
+            HttpResponse<String> answer = HttpClient.newHttpClient().send(
+                    HttpRequest.newBuilder(URI.create("http://" + address() + "/v1/agent/services"))
+                            .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+            return answer.statusCode() == 200 ? List.copyOf(new JsonObject(answer.body()).fieldNames()) : List.of();
+        } catch (IOException e) {
+            return List.of();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return List.of();
+        }
     }
 
     public Ports ports() {

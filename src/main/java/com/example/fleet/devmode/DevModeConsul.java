@@ -19,6 +19,9 @@ public final class DevModeConsul {
 
     private static final Logger LOG = Logger.getLogger(DevModeConsul.class);
     private static final int START_ATTEMPTS = 3;
+    /** Longer than an instance's leave-timeout (6 s) and the local actuator's stop of its children. */
+    private static final Duration LEAVE_WAIT = Duration.ofSeconds(10);
+    private static final Duration POLL = Duration.ofMillis(100);
 
     /**
      * A live reload loads application classes again, so the running agent is remembered in a system property,
@@ -62,6 +65,7 @@ public final class DevModeConsul {
                 Path workDir = Files.createTempDirectory("consul-dev-agent");
                 DevConsulAgent agent = DevConsulAgent.start(executable, DevConsulAgent.Ports.free(), "", workDir);
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                    awaitServicesLeft(agent);
                     agent.stop();
                     DevConsulAgent.removeWorkDir(workDir);
                 }, "consul-dev-agent-stop"));
@@ -72,6 +76,24 @@ public final class DevModeConsul {
             }
         }
         throw new IllegalStateException("Could not start a Consul dev agent: " + last.getMessage(), last);
+    }
+
+    /**
+     * The application stops in a shutdown hook of its own, at the same time as this one: the agent waits until
+     * the instances registered in it (the application and the local actuator's children) have left, for at most
+     * {@link #LEAVE_WAIT}, so that they find it there to leave. A service registered by hand stays, and costs that
+     * wait once.
+     */
+    private static void awaitServicesLeft(DevConsulAgent agent) {
+        long deadline = System.nanoTime() + LEAVE_WAIT.toNanos();
+        while (!agent.services().isEmpty() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(POLL.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     private static boolean answers(String address) {
