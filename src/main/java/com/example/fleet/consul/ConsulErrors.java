@@ -72,6 +72,16 @@ public final class ConsulErrors {
     }
 
     /**
+     * Whether Consul, not this code, is why an operation failed: the agent unreachable, a failed TLS handshake, no
+     * server to answer, no answer in time, or an ACL refusal.
+     */
+    public static boolean isConsulSide(Throwable failure) {
+        return Failures.couldNotConnect(failure) || isServersUnavailable(failure) || isAccessDenied(failure)
+                || TlsFailures.describe(failure).isPresent() || failure instanceof TimeoutException
+                || text(failure).toLowerCase().contains("timeout");
+    }
+
+    /**
      * The agent could not get an answer from the servers: no leader ("No cluster leader"), or no server reachable
      * ("rpc error ..."). Reads and writes that need the servers fail; the agent's own state still answers.
      */

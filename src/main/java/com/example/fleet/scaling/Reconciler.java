@@ -20,6 +20,7 @@ import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 import com.example.fleet.consul.ConsulClients;
+import com.example.fleet.consul.ConsulErrors;
 import com.example.fleet.consul.ServiceHealth;
 import com.example.fleet.load.LoadEndpoint;
 import com.example.fleet.load.LoadReader;
@@ -124,10 +125,11 @@ public class Reconciler {
                         .startSpan();
                 try (Scope current = span.makeCurrent()) {
                     reconcile();
+                    lastConsulFailure = null;
                 } catch (RuntimeException e) {
                     span.recordException(e);
                     span.setStatus(StatusCode.ERROR);
-                    LOG.errorf(e, "Reconcile of %s failed; the next one retries", settings.service());
+                    reportFailure(e);
                 } finally {
                     span.end();
                 }
@@ -137,6 +139,26 @@ public class Reconciler {
 
     // only the reconcile thread touches it
     private boolean blind;
+    // only the reconcile thread touches it: the last Consul failure said, so that an outage is said once
+    private String lastConsulFailure;
+
+    /**
+     * Consul down, without servers, slow or refusing is the fleet's weather, not a bug: one WARN naming it per
+     * outage, not a stack trace every interval. Anything else is a bug of this code, with its stack trace.
+     */
+    private void reportFailure(RuntimeException failure) {
+        if (!ConsulErrors.isConsulSide(failure)) {
+            LOG.errorf(failure, "Reconcile of %s failed; the next one retries", settings.service());
+            return;
+        }
+        String said = ConsulErrors.describe(failure, "reconcile " + settings.service(), "the shipped policy's"
+                + " service:read, node:read and key:write on service/" + settings.service() + "/",
+                clients.tokenSource());
+        if (!said.equals(lastConsulFailure)) {
+            lastConsulFailure = said;
+            LOG.warnf("%s; the next reconcile retries (said once until it changes or a reconcile succeeds)", said);
+        }
+    }
 
     private void reconcile() {
         Optional<ReplicaPolicy> policy = policies.state().policy();

@@ -124,7 +124,17 @@ class ConsulErrorsTest {
         Throwable refused = failureOf(client(closedPort, Optional.of(MASTER)).registerService(service()));
 
         assertThat(ConsulErrors.isAccessDenied(refused)).isFalse();
+        assertThat(ConsulErrors.isConsulSide(refused)).isTrue();
         assertThat(ConsulErrors.describe(refused, "register errors-1", "service:write", "(CONSUL_HTTP_TOKEN)"))
                 .isEqualTo("Consul agent unreachable while trying to register errors-1 (connection refused)");
+    }
+
+    @Test
+    void refusalsAreConsulsSideAndABugOfTheCallerIsNot() {
+        Throwable denied = failureOf(client(agent.httpPort(), Optional.empty()).registerService(service()));
+
+        assertThat(ConsulErrors.isConsulSide(denied)).isTrue();
+        assertThat(ConsulErrors.isConsulSide(new IllegalStateException("a bug"))).isFalse();
+        assertThat(ConsulErrors.isConsulSide(new NullPointerException())).isFalse();
     }
 }
