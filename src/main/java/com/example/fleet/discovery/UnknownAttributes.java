@@ -1,12 +1,14 @@
 package com.example.fleet.discovery;
 
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+
+import com.example.fleet.support.Typos;
 
 import io.smallrye.stork.api.config.ServiceDiscoveryAttribute;
 
@@ -18,8 +20,6 @@ final class UnknownAttributes {
 
     /** Given with the type by Quarkus, not an attribute. */
     private static final String TYPE = "type";
-    /** A name this close to a known one is taken for a typo of it. */
-    private static final int TYPO_DISTANCE = 2;
 
     private final Set<String> known;
 
@@ -42,27 +42,6 @@ final class UnknownAttributes {
     }
 
     private Optional<String> closest(String name) {
-        return known.stream().filter(candidate -> distance(name, candidate) <= TYPO_DISTANCE)
-                .min(Comparator.comparingInt(candidate -> distance(name, candidate)));
-    }
-
-    /** Levenshtein distance: insertions, deletions and substitutions. */
-    static int distance(String a, String b) {
-        int[] previous = new int[b.length() + 1];
-        int[] current = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            previous[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            current[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int substitution = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
-                current[j] = Math.min(substitution, Math.min(previous[j], current[j - 1]) + 1);
-            }
-            int[] swap = previous;
-            previous = current;
-            current = swap;
-        }
-        return previous[b.length()];
+        return Typos.closest(name, known, UnaryOperator.identity());
     }
 }

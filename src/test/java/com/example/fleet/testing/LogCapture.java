@@ -7,6 +7,7 @@ import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
+import org.jboss.logmanager.ExtLogRecord;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -25,7 +26,16 @@ public class LogCapture extends Handler implements BeforeAllCallback, AfterAllCa
     private final List<Line> lines = new CopyOnWriteArrayList<>();
 
     public LogCapture(Class<?> category) {
-        this.category = category.getName();
+        this(category.getName());
+    }
+
+    public LogCapture(String category) {
+        this.category = category;
+    }
+
+    /** Every message seen so far, as written. */
+    public List<String> messages() {
+        return lines.stream().map(Line::message).toList();
     }
 
     /** The lines of {@code level} seen so far that contain {@code text}. */
@@ -46,8 +56,10 @@ public class LogCapture extends Handler implements BeforeAllCallback, AfterAllCa
 
     @Override
     public void publish(LogRecord record) {
-        // JBoss Logging's WARN is java.util.logging's WARNING, INFO is INFO
-        lines.add(new Line(record.getLevel(), record.getMessage()));
+        // JBoss Logging's WARN is java.util.logging's WARNING, INFO is INFO; its records carry the format and its
+        // parameters apart
+        lines.add(new Line(record.getLevel(),
+                record instanceof ExtLogRecord formatted ? formatted.getFormattedMessage() : record.getMessage()));
     }
 
     @Override
