@@ -6,12 +6,16 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Set;
 
 import javax.net.ssl.SSLContext;
 
+import io.vertx.core.json.JsonObject;
+
 /**
- * Asks an agent who its leader is, with the JDK's HTTP client: usable while configuration is being built,
- * before Vert.x exists. {@code /v1/status/leader} needs no ACL token.
+ * Asks an agent who its leader is, or which services it holds, with the JDK's HTTP client: usable while
+ * configuration is being built, before Vert.x exists, and in shutdown hooks. {@code /v1/status/leader} needs no
+ * ACL token.
  */
 public final class AgentProbe {
 
@@ -38,14 +42,27 @@ public final class AgentProbe {
     }
 
     private static String leader(HttpClient http, ConsulAddress agent, Duration timeout) throws IOException {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(agent.baseUrl() + "/v1/status/leader"))
-                .timeout(timeout).build();
+        return get(http, agent, "/v1/status/leader", timeout).replace("\"", "").strip();
+    }
+
+    /**
+     * The IDs of the services registered in the agent, as its token (none: a dev agent) may see them.
+     *
+     * @throws IOException when the agent cannot be reached or answers with an error
+     */
+    public static Set<String> services(ConsulAddress agent, Duration timeout) throws IOException {
+        return new JsonObject(get(HTTP, agent, "/v1/agent/services", timeout)).fieldNames();
+    }
+
+    private static String get(HttpClient http, ConsulAddress agent, String path, Duration timeout)
+            throws IOException {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(agent.baseUrl() + path)).timeout(timeout).build();
         try {
             HttpResponse<String> answer = http.send(request, HttpResponse.BodyHandlers.ofString());
             if (answer.statusCode() != 200) {
                 throw new IOException("HTTP " + answer.statusCode() + " from " + agent.baseUrl());
             }
-            return answer.body().replace("\"", "").strip();
+            return answer.body();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while asking " + agent.baseUrl(), e);

@@ -4,10 +4,6 @@ import java.io.File;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,13 +12,12 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 
 import com.example.fleet.consul.AgentProbe;
 import com.example.fleet.consul.ConsulAddress;
 import com.example.fleet.process.JvmBoundProcess;
-
-import io.vertx.core.json.JsonObject;
 
 /**
  * A {@code consul agent -dev} started from a binary it is given, on loopback ports, keeping everything in memory.
@@ -118,18 +113,12 @@ public final class DevConsulAgent {
         return command;
     }
 
-    /** The IDs of the services registered in this agent; empty also when it does not answer. */
-    public List<String> services() {
+    /** The IDs of the services registered in this agent; none also when it does not answer. */
+    public Set<String> services() {
         try {
-            HttpResponse<String> answer = HttpClient.newHttpClient().send(
-                    HttpRequest.newBuilder(URI.create("http://" + address() + "/v1/agent/services"))
-                            .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
-            return answer.statusCode() == 200 ? List.copyOf(new JsonObject(answer.body()).fieldNames()) : List.of();
+            return AgentProbe.services(ConsulAddress.parse(address(), "dev agent"), Duration.ofSeconds(2));
         } catch (IOException e) {
-            return List.of();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return List.of();
+            return Set.of();
         }
     }
 

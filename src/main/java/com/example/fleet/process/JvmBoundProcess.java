@@ -31,6 +31,7 @@ public final class JvmBoundProcess {
             """;
 
     private final Process process;
+    private volatile boolean killed;
 
     private JvmBoundProcess(Process process) {
         this.process = process;
@@ -62,9 +63,13 @@ public final class JvmBoundProcess {
         return process.exitValue();
     }
 
-    /** Asks the command to stop (SIGTERM) and waits; kills it when it does not stop within {@code grace}. */
-    public void stop(Duration grace) {
+    /**
+     * Asks the command to stop (SIGTERM) and waits; kills it when it does not stop within {@code grace}. True when it
+     * ended without being killed.
+     */
+    public boolean stop(Duration grace) {
         stopAll(List.of(this), grace);
+        return !killed;
     }
 
     /**
@@ -92,6 +97,7 @@ public final class JvmBoundProcess {
 
     /** Kills the command at once (SIGKILL), as a crash would, and waits until it is gone. */
     public void kill() {
+        killed = true;
         process.destroyForcibly();
         try {
             process.waitFor(10, TimeUnit.SECONDS);

@@ -46,7 +46,8 @@ final class Deregistration {
      */
     boolean leave(InstanceSpec spec, Duration timeLeft) {
         int attempts = settings.deregisterAttempts();
-        Duration bound = bound(attempts).compareTo(timeLeft) < 0 ? bound(attempts) : timeLeft;
+        Duration everyAttempt = bound(attempts);
+        Duration bound = everyAttempt.compareTo(timeLeft) < 0 ? everyAttempt : timeLeft;
         try {
             Uni.createFrom().deferred(() -> attempt(spec))
                     .onFailure().retry().withBackOff(settings.retryInitialDelay(), settings.retryMaxDelay())

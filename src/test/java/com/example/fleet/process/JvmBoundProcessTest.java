@@ -28,12 +28,27 @@ class JvmBoundProcessTest {
             await().atMost(Duration.ofSeconds(10)).until(() -> sleeper.handle().info().arguments()
                     .map(arguments -> List.of(arguments).equals(List.of("300"))).orElse(false));
 
-            sleeper.stop(Duration.ofSeconds(10));
+            assertThat(sleeper.stop(Duration.ofSeconds(10))).as("stopped by itself").isTrue();
 
             assertThat(sleeper.isAlive()).isFalse();
             assertThat(sleeper.exitValue()).as("128 + SIGTERM, from the command itself").isEqualTo(143);
         } finally {
             sleeper.kill();
+        }
+    }
+
+    @Test
+    void aCommandThatIgnoresTheStopIsKilledAfterItsGraceAndSaysSo() throws Exception {
+        // a loop of short sleeps: once the shell is killed, nothing of it outlives the test by more than a second
+        Path log = temp.resolve("stubborn.log");
+        JvmBoundProcess stubborn = JvmBoundProcess.start(List.of("sh", "-c",
+                "trap '' TERM; echo ignoring; while :; do sleep 1; done"), Map.of(), log);
+        try {
+            await().atMost(Duration.ofSeconds(10)).until(() -> Files.readString(log).contains("ignoring"));
+            assertThat(stubborn.stop(Duration.ofSeconds(1))).as("stopped by itself").isFalse();
+            assertThat(stubborn.isAlive()).isFalse();
+        } finally {
+            stubborn.kill();
         }
     }
 

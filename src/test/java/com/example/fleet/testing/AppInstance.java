@@ -140,14 +140,9 @@ public final class AppInstance implements AutoCloseable {
     /** Stops it gracefully; one that does not end within 30 s is killed, and the test's output says so. */
     @Override
     public void close() {
-        if (process.isAlive()) {
-            long asked = System.nanoTime();
-            process.stop(Duration.ofSeconds(30));
-            long tookMillis = (System.nanoTime() - asked) / 1_000_000;
-            if (tookMillis >= 30_000) {
-                System.out.printf("%s did not stop within 30 s of SIGTERM and was killed: it left Consul only if"
-                        + " its log says so (%s)%n", instanceId(), log);
-            }
+        if (process.isAlive() && !process.stop(Duration.ofSeconds(30))) {
+            System.out.printf("%s did not stop within 30 s of SIGTERM and was killed: it left Consul only if its log"
+                    + " says so (%s)%n", instanceId(), log);
         }
     }
 
