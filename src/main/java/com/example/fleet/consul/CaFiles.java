@@ -22,7 +22,7 @@ public final class CaFiles {
 
     static final String CA_CERT = "fleet.consul.tls.ca-cert (CONSUL_CACERT)";
     static final String CA_PATH = "fleet.consul.tls.ca-path (CONSUL_CAPATH)";
-    /** quarkus-config-consul reads a store whose name does not end in .p12 or .pfx as JKS. */
+    /** In memory only: any type would do. */
     static final String STORE_TYPE = "JKS";
 
     private CaFiles() {

@@ -46,11 +46,8 @@ final class ClientKeyPair {
      * Vert.x's PEM reader also takes. Given as values, not paths, Vert.x reads no file and needs no Vertx instance.
      */
     private static PrivateKey privateKey(Path certFile, Path keyFile, String certifiedAlgorithm) {
-        PemKeyCertOptions pair = new PemKeyCertOptions()
-                .setCertValue(Buffer.buffer(PemFiles.read(certFile, ConsulTls.CLIENT_CERT), "ISO-8859-1"))
-                .setKeyValue(Buffer.buffer(PemFiles.read(keyFile, ConsulTls.CLIENT_KEY), "ISO-8859-1"));
         try {
-            for (KeyManager manager : pair.getKeyManagerFactory(null).getKeyManagers()) {
+            for (KeyManager manager : keyManagers(certFile, keyFile)) {
                 if (manager instanceof X509KeyManager x509) {
                     String[] aliases = x509.getClientAliases(certifiedAlgorithm, null);
                     if (aliases != null && aliases.length > 0) {
@@ -65,6 +62,18 @@ final class ClientKeyPair {
         }
         throw new IllegalArgumentException(ConsulTls.CLIENT_KEY + ": " + keyFile + " cannot be read as a PEM private"
                 + " key");
+    }
+
+    /**
+     * Key managers that present the pair, for a JDK TLS context; the files are read now, as values.
+     *
+     * @throws Exception when Vert.x's PEM reader cannot read the key or the certificate
+     */
+    static KeyManager[] keyManagers(Path certFile, Path keyFile) throws Exception {
+        return new PemKeyCertOptions()
+                .setCertValue(Buffer.buffer(PemFiles.read(certFile, ConsulTls.CLIENT_CERT), "ISO-8859-1"))
+                .setKeyValue(Buffer.buffer(PemFiles.read(keyFile, ConsulTls.CLIENT_KEY), "ISO-8859-1"))
+                .getKeyManagerFactory(null).getKeyManagers();
     }
 
     /**

@@ -61,7 +61,7 @@ public record ConsulAddress(String host, int port, boolean https) {
                         + " (expected host:port, optionally with http:// or https://, as in CONSUL_HTTP_ADDR)");
     }
 
-    /** host:port as quarkus-config-consul expects it. */
+    /** host:port, with an IPv6 address in brackets. */
     public String hostPort() {
         return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
     }

@@ -14,7 +14,7 @@ import jakarta.inject.Singleton;
 import io.vertx.ext.consul.ConsulClientOptions;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.ext.consul.ConsulClient;
-import io.vertx.mutiny.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClient;
 
 /**
  * Consul clients built from {@link ConsulSettings}: the application's shared one for ordinary requests, and
@@ -65,7 +65,7 @@ public class ConsulClients {
      * {@code timing}; the caller closes it.
      */
     public KeyReader keyReader(WatchTiming timing) {
-        return new KeyReader(WebClient.create(vertx, options(timing.readTimeout(), AgentOverrides.NONE, token)), token,
+        return new KeyReader(WebClient.create(vertx.getDelegate(), options(timing.readTimeout(), AgentOverrides.NONE, token)), token,
                 timing);
     }
 

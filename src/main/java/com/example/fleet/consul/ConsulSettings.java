@@ -2,6 +2,7 @@ package com.example.fleet.consul;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 import com.example.fleet.support.PositiveDuration;
@@ -12,8 +13,8 @@ import io.smallrye.config.WithDefault;
 
 /**
  * Where the Consul agent is and how to talk to it. The single place to set the agent: the standard
- * {@code CONSUL_HTTP_ADDR} and {@code CONSUL_HTTP_TOKEN} (wired in application.properties), which also
- * configure quarkus-config-consul.
+ * {@code CONSUL_HTTP_ADDR} and {@code CONSUL_HTTP_TOKEN} (wired in application.properties), also for
+ * configuration from KV ({@code com.example.fleet.config.ConsulKvConfigSourceFactory}).
  */
 @ConfigMapping(prefix = "fleet.consul")
 public interface ConsulSettings {
@@ -44,11 +45,21 @@ public interface ConsulSettings {
     Duration requestTimeout();
 
     /**
-     * Whether configuration from Consul KV (quarkus-config-consul) is {@code required} (startup fails with one
-     * message when the agent cannot be reached), {@code optional} (a warning, then the defaults), or {@code off}.
+     * Whether configuration from Consul KV is {@code required} (startup fails with one message when the agent
+     * cannot be reached), {@code optional} (a warning, then the defaults), or {@code off}.
      */
     @WithDefault("optional")
     ConfigMode configMode();
+
+    /**
+     * KV keys under {@link #configPrefix()} read at startup as configuration: {@code greeting/message} becomes
+     * {@code greeting.message}. None: nothing is read.
+     */
+    Optional<List<String>> configKeys();
+
+    /** Where the keys of {@link #configKeys()} live in KV. */
+    @WithDefault("config/${quarkus.application.name}")
+    String configPrefix();
 
     /** HTTPS towards the agent, with the PEM files the {@code consul tls} commands write, used as they are. */
     Tls tls();

@@ -4,15 +4,17 @@ import java.util.Base64;
 import java.util.Optional;
 
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.vertx.UniHelper;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.mutiny.core.buffer.Buffer;
-import io.vertx.mutiny.ext.web.client.HttpResponse;
-import io.vertx.mutiny.ext.web.client.WebClient;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
 
 /**
  * Blocking reads of one KV key for a {@link BlockingQueryLoop}. A missing key answers 404 with an
- * X-Consul-Index, so a watch can block on a key that does not exist yet.
+ * X-Consul-Index, so a watch can block on a key that does not exist yet. It uses Vert.x's own web client: the
+ * Mutiny wrapper of that client spins over a hundred lambda classes when it is first loaded, at every start.
  */
 public final class KeyReader implements AutoCloseable {
 
@@ -57,7 +59,8 @@ public final class KeyReader implements AutoCloseable {
         var request = web.get("/v1/kv/" + key).addQueryParam("index", Long.toString(index))
                 .addQueryParam("wait", wait);
         withToken.ifPresent(t -> request.putHeader("X-Consul-Token", t));
-        return request.send().map(response -> new BlockingQueryLoop.Answer<>(entry(response), index(response)));
+        return UniHelper.toUni(request.send())
+                .map(response -> new BlockingQueryLoop.Answer<>(entry(response), index(response)));
     }
 
     @Override

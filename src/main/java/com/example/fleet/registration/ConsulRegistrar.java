@@ -28,6 +28,7 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.vertx.http.HttpServer;
 import io.quarkus.vertx.http.HttpServerStart;
+import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.Cancellable;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.ext.consul.ConsulClient;
@@ -70,8 +71,10 @@ public class ConsulRegistrar {
     private final RegistrationSettings settings;
     private final ConsulSettings consulSettings;
     private final String httpHost;
-    /** Bound together with the HTTP server; -1 when the management interface is disabled. */
+    /** Bound together with the HTTP server; -1 when the management interface is disabled or not bound yet. */
     private final IntSupplier managementPort;
+    /** The management interface's port, waited for like the HTTP port: empty when the interface is disabled. */
+    private final Optional<ListeningPort> managementListening;
     private final Event<InstanceRegistered> registered;
     private final LoopStatus loop = new LoopStatus();
     private final ListeningPort listeningPort;
@@ -91,7 +94,8 @@ public class ConsulRegistrar {
     ConsulRegistrar(ConsulClient consul, ConsulClients clients, HttpServer httpServer, Vertx vertx,
             RegistrationSettings settings, ConsulSettings consulSettings, MeterRegistry meters,
             Event<InstanceRegistered> registered,
-            @ConfigProperty(name = "quarkus.http.host", defaultValue = "0.0.0.0") String httpHost) {
+            @ConfigProperty(name = "quarkus.http.host", defaultValue = "0.0.0.0") String httpHost,
+            @ConfigProperty(name = "quarkus.management.enabled", defaultValue = "false") boolean management) {
         RegistrationSettingsCheck.requireConsistent(settings, consulSettings);
         this.settings = settings;
         this.consulSettings = consulSettings;
@@ -100,8 +104,12 @@ public class ConsulRegistrar {
         this.registered = registered;
         VertxTimers timers = new VertxTimers(vertx.getDelegate());
         this.metrics = new RegistrationMetrics(meters, () -> phase.get() == Phase.REGISTERED);
-        this.listeningPort = new ListeningPort(httpServer::getPort, timers, PORT_PATIENCE,
+        this.listeningPort = new ListeningPort("the HTTP server", httpServer::getPort, timers, PORT_PATIENCE,
                 LaunchMode.current() == LaunchMode.DEVELOPMENT);
+        this.managementListening = management
+                ? Optional.of(new ListeningPort("the management interface", httpServer::getManagementPort, timers,
+                        PORT_PATIENCE, false))
+                : Optional.empty();
         this.attempts = new RegistrationAttempts(consul, timers, settings, metrics, loop, clients.tokenSource());
         this.heartbeat = new Heartbeat(consul, timers, settings, metrics, loop, clients.tokenSource());
         this.deregistration = new Deregistration(consul, timers, settings, consulSettings, metrics,
@@ -116,14 +124,22 @@ public class ConsulRegistrar {
             LOG.info("Consul registration is disabled (fleet.registration.enabled=false)");
             return;
         }
-        listeningPort.atStartup().ifPresent(this::register);
+        listeningPort.atStartup().ifPresent(port -> register(port, managementPort.getAsInt()));
     }
 
-    /** Registers once the server listens, with the port it bound, never with one it does not know yet. */
+    /**
+     * Registers once the server listens, with the port it bound, never with one it does not know yet; the same for
+     * the management interface's port, which Meta publishes, when that interface is enabled: it may bind after the
+     * main server (a random port, or a slow start).
+     */
     void onHttpServerStart(@ObservesAsync HttpServerStart event) {
         if (settings.enabled()) {
-            portWait = listeningPort.afterStart(event.options().getPort()).subscribe().with(this::register,
-                    failure -> loop.report("Not registering in Consul: " + failure.getMessage(), true));
+            portWait = listeningPort.afterStart(event.options().getPort())
+                    .chain(port -> managementListening.map(management -> management.afterStart(0))
+                            .orElse(Uni.createFrom().item(-1))
+                            .map(management -> new int[] { port, management }))
+                    .subscribe().with(ports -> register(ports[0], ports[1]),
+                            failure -> loop.report("Not registering in Consul: " + failure.getMessage(), true));
         }
     }
 
@@ -159,11 +175,11 @@ public class ConsulRegistrar {
     }
 
     /** Starts registering, once; a port reported a second time, or after leaving began, changes nothing. */
-    private void register(int boundPort) {
+    private void register(int boundPort, int boundManagementPort) {
         InstanceSpec spec;
         try {
             spec = InstanceSpec.of(settings, InstanceAddress.advertised(settings.address(), httpHost), boundPort,
-                    managementPort.getAsInt());
+                    boundManagementPort);
         } catch (IllegalArgumentException e) {
             loop.report("Not registering in Consul: " + e.getMessage(), true);
             return;

@@ -25,16 +25,20 @@ final class ListeningPort {
     private static final Duration FIRST_POLL = Duration.ofMillis(10);
     private static final Duration LONGEST_POLL = Duration.ofMillis(500);
 
+    private final String server;
     private final IntSupplier serverPort;
     private final ScheduledExecutorService timers;
     private final Duration patience;
     private final boolean devMode;
 
     /**
+     * @param server which server, for messages: the HTTP server or the management interface
      * @param serverPort the server's bound port, -1 (or 0) while unknown
      * @param patience how long to wait for the server to know its port after it started
      */
-    ListeningPort(IntSupplier serverPort, ScheduledExecutorService timers, Duration patience, boolean devMode) {
+    ListeningPort(String server, IntSupplier serverPort, ScheduledExecutorService timers, Duration patience,
+            boolean devMode) {
+        this.server = server;
         this.serverPort = serverPort;
         this.timers = timers;
         this.patience = patience;
@@ -75,9 +79,9 @@ final class ListeningPort {
                 })
                 .onFailure(PortNotKnownYet.class).retry().withBackOff(FIRST_POLL, LONGEST_POLL).withJitter(0.5)
                 .withExecutor(timers).expireIn(patience.toMillis())
-                .onFailure().transform(failure -> new IllegalStateException("the HTTP server did not report the port"
-                        + " it bound within " + patience + " of starting (HttpServer.getPort() still answers "
-                        + serverPort.getAsInt() + ")"));
+                .onFailure().transform(failure -> new IllegalStateException(server + " did not report the port it"
+                        + " bound within " + patience + " of starting (it still answers " + serverPort.getAsInt()
+                        + ")"));
     }
 
     private static boolean isBound(int port) {

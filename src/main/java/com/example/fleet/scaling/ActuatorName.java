@@ -9,6 +9,8 @@ import java.util.List;
 final class ActuatorName {
 
     static final String PROPERTY = "fleet.scaling.actuator";
+    /** The build property without which the kubernetes actuator is not in the application. */
+    static final String BUILD_SWITCH = "fleet.kubernetes";
     static final String NONE = "none";
     static final String LOCAL = "local";
     static final String KUBERNETES = "kubernetes";

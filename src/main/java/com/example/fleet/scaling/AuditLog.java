@@ -1,9 +1,7 @@
 package com.example.fleet.scaling;
 
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.Optional;
-import java.util.concurrent.ThreadLocalRandom;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -11,9 +9,8 @@ import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 import com.example.fleet.registration.ConsulRegistrar;
+import com.example.fleet.tracing.Tracing;
 
-import io.opentelemetry.api.trace.Span;
-import io.opentelemetry.api.trace.SpanContext;
 import io.vertx.core.json.JsonObject;
 
 /**
@@ -33,18 +30,15 @@ public class AuditLog {
     @Inject
     AuditRing ring;
 
+    @Inject
+    Tracing tracing;
+
     /**
-     * The trace id for the lines of one operation: the current OpenTelemetry trace id when the operation runs
-     * inside a span, else a new one of the same form (32 hex digits).
+     * The trace id for the lines of one operation: the current trace's when the operation runs inside a span,
+     * else a new one of the same form (32 hex digits).
      */
-    public static String newTraceId() {
-        SpanContext current = Span.current().getSpanContext();
-        if (current.isValid()) {
-            return current.getTraceId();
-        }
-        byte[] id = new byte[16];
-        ThreadLocalRandom.current().nextBytes(id);
-        return HexFormat.of().formatHex(id);
+    public String newTraceId() {
+        return tracing.traceId();
     }
 
     /** Writes one line; {@code from} and {@code to} are the old and new state, as text or JSON. */

@@ -60,7 +60,7 @@ public class DrainWatch {
         if (draining.compareAndSet(false, true)) {
             String traceId = new String(request.value(), StandardCharsets.UTF_8).strip();
             LOG.infof("The leader asked %s to drain: leaving the fleet", instanceId);
-            audit.record(traceId.matches("[0-9a-f]{32}") ? traceId : AuditLog.newTraceId(), "drain-started",
+            audit.record(traceId.matches("[0-9a-f]{32}") ? traceId : audit.newTraceId(), "drain-started",
                     settings.service(), Optional.of(instanceId), Optional.empty(), "drain key written by the leader");
             Quarkus.asyncExit();
         }

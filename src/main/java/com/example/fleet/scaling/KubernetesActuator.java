@@ -16,15 +16,18 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.RollableScalableResource;
 import io.quarkus.arc.lookup.LookupIfProperty;
+import io.quarkus.arc.properties.IfBuildProperty;
 
 /**
  * Actuator {@code kubernetes}: scales the service's Deployment through its scale subresource. For scale-in it
  * first marks the chosen pods (found by the address they registered in Consul) with the lowest
  * {@value #DELETION_COST} so that the ReplicaSet removes them first; the pods then shut down gracefully on
  * SIGTERM (leave Consul, wait, drain). The annotation is best effort on Kubernetes' side: a pod that is not
- * ready is still removed before them.
+ * ready is still removed before them. Only in a build with {@code -Dfleet.kubernetes=true}: elsewhere its client is not
+ * in the application.
  */
 @ApplicationScoped
+@IfBuildProperty(name = ActuatorName.BUILD_SWITCH, stringValue = "true")
 @LookupIfProperty(name = ActuatorName.PROPERTY, stringValue = ActuatorName.KUBERNETES)
 public class KubernetesActuator implements Actuator {
 

@@ -244,7 +244,7 @@ public class LeaderElection {
             leader = true;
             // renew at the leader's pace from now on
             startRenewals(renewInterval());
-            String traceId = AuditLog.newTraceId();
+            String traceId = audit.newTraceId();
             LOG.infof("This instance (%s) now leads %s", instanceId, settings.service());
             audit.record(traceId, "leader-acquired", settings.service(), Optional.empty(), Optional.of(instanceId),
                     "acquired " + settings.leaderKey());
@@ -255,7 +255,7 @@ public class LeaderElection {
     private void becomeFollower(String why) {
         if (leader) {
             leader = false;
-            String traceId = AuditLog.newTraceId();
+            String traceId = audit.newTraceId();
             LOG.infof("This instance (%s) no longer leads %s: %s", instanceId, settings.service(), why);
             audit.record(traceId, "leader-lost", settings.service(), Optional.of(instanceId), leaderId, why);
             leadership.fireAsync(new Leadership(false, traceId));
@@ -283,7 +283,7 @@ public class LeaderElection {
                 consul.putValueWithOptions(settings.leaderKey(), instanceId,
                         new KeyValueOptions().setReleaseSession(session)).await().atMost(bound);
                 leader = false;
-                audit.record(AuditLog.newTraceId(), "leader-released", settings.service(), Optional.of(instanceId),
+                audit.record(audit.newTraceId(), "leader-released", settings.service(), Optional.of(instanceId),
                         Optional.empty(), "shutdown");
             }
             consul.destroySession(session).await().atMost(bound);

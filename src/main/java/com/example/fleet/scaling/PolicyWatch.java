@@ -86,7 +86,7 @@ public class PolicyWatch {
             if (current.modifyIndex() != -1) {
                 state.set(new State(Optional.empty(), "key " + key + " does not exist", -1, current.lastRejection()));
                 if (current.policy().isPresent()) {
-                    audit.record(AuditLog.newTraceId(), "policy-removed", settings.service(),
+                    audit.record(audit.newTraceId(), "policy-removed", settings.service(),
                             current.policy().map(ReplicaPolicy::toJson), Optional.empty(), "key " + key + " deleted");
                     changed.fireAsync(new PolicyChanged(Optional.empty()));
                 }
@@ -99,7 +99,7 @@ public class PolicyWatch {
             // a blocking query also returns when something else changed: this value was handled already
             return;
         }
-        String traceId = AuditLog.newTraceId();
+        String traceId = audit.newTraceId();
         try {
             ReplicaPolicy policy = ReplicaPolicyParser.parse(entry.get().value());
             state.set(new State(Optional.of(policy), "key " + key + " at ModifyIndex " + modifyIndex, modifyIndex,

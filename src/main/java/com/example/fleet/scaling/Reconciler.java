@@ -2,6 +2,7 @@ package com.example.fleet.scaling;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -25,12 +26,9 @@ import com.example.fleet.consul.ServiceHealth;
 import com.example.fleet.load.LoadEndpoint;
 import com.example.fleet.load.LoadReader;
 import com.example.fleet.registration.ConsulRegistrar;
+import com.example.fleet.tracing.Tracing;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.opentelemetry.api.trace.Span;
-import io.opentelemetry.api.trace.StatusCode;
-import io.opentelemetry.api.trace.Tracer;
-import io.opentelemetry.context.Scope;
 import io.quarkus.runtime.Startup;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.ext.consul.ConsulClient;
@@ -70,7 +68,7 @@ public class Reconciler {
     @Inject
     MeterRegistry meters;
     @Inject
-    Tracer tracer;
+    Tracing tracing;
     @Inject
     LoadReader loadReader;
     @Inject
@@ -91,7 +89,7 @@ public class Reconciler {
 
     @PostConstruct
     void init() {
-        ScalingSettingsCheck.requireValid(settings);
+        ScalingSettingsCheck.requireValid(settings, actuators.isResolvable());
         anomalies = new FleetAnomalyReporter(settings, audit, meters);
         verifier = new ScalingVerifier(settings, clients, vertx, audit, meters);
         candidateLoads = new CandidateLoads(loadReader, loadEndpoint, settings.loadReadTimeout());
@@ -121,17 +119,11 @@ public class Reconciler {
         if (queued.compareAndSet(false, true)) {
             thread.execute(() -> {
                 queued.set(false);
-                Span span = tracer.spanBuilder("fleet reconcile").setAttribute("fleet.service", settings.service())
-                        .startSpan();
-                try (Scope current = span.makeCurrent()) {
-                    reconcile();
+                try {
+                    tracing.inSpan("fleet reconcile", Map.of("fleet.service", settings.service()), this::reconcile);
                     lastConsulFailure = null;
                 } catch (RuntimeException e) {
-                    span.recordException(e);
-                    span.setStatus(StatusCode.ERROR);
                     reportFailure(e);
-                } finally {
-                    span.end();
                 }
             });
         }
@@ -165,7 +157,7 @@ public class Reconciler {
         if (!election.isLeader() || policy.isEmpty() || !serving()) {
             return;
         }
-        String traceId = AuditLog.newTraceId();
+        String traceId = audit.newTraceId();
         Actuator actuator = actuators.get();
         List<FleetMember> members = members();
         String self = registrar.status().instanceId().orElse("");

@@ -17,12 +17,19 @@ final class ScalingSettingsCheck {
     private ScalingSettingsCheck() {
     }
 
-    /** @throws IllegalArgumentException naming each setting out of range and its value */
-    static void requireValid(ScalingSettings settings) {
+    /**
+     * @param actuatorBuilt whether the application holds the actuator the settings name: the kubernetes one only
+     *        when built with its switch
+     * @throws IllegalArgumentException naming each setting out of range and its value
+     */
+    static void requireValid(ScalingSettings settings, boolean actuatorBuilt) {
         List<String> problems = new ArrayList<>();
         if (!ActuatorName.ACCEPTED.contains(settings.actuator())) {
             problems.add(ActuatorName.PROPERTY + ": '" + settings.actuator() + "' is not an actuator: use one of "
                     + String.join(", ", ActuatorName.ACCEPTED));
+        } else if (!actuatorBuilt) {
+            problems.add(ActuatorName.PROPERTY + ": '" + settings.actuator() + "' is not in this build of the"
+                    + " application: build it with ./mvnw package -D" + ActuatorName.BUILD_SWITCH + "=true");
         }
         Duration ttl = settings.sessionTtl();
         if (ttl.compareTo(SHORTEST_SESSION_TTL) < 0 || ttl.compareTo(LONGEST_SESSION_TTL) > 0) {

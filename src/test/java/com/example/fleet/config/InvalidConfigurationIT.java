@@ -114,6 +114,17 @@ class InvalidConfigurationIT {
     }
 
     @Test
+    void theKubernetesActuatorNeedsABuildWithItsSwitch() {
+        // the default build leaves the Kubernetes client out of the application
+        try (AppInstance app = AppInstance.start("kubernetes-not-built", "127.0.0.1:1",
+                "fleet.scaling.actuator=kubernetes")) {
+            assertThat(app.awaitExit(EXIT)).isNotZero();
+            assertThat(app.log()).contains("fleet.scaling.actuator: 'kubernetes' is not in this build")
+                    .contains("./mvnw package -Dfleet.kubernetes=true");
+        }
+    }
+
+    @Test
     void aDiscoveryStoreFileThatDoesNotExistNamesTheAttribute() {
         try (AppInstance app = AppInstance.start("bad-discovery-store", "127.0.0.1:1",
                 "quarkus.stork.fleet-service.service-discovery.ssl=true",

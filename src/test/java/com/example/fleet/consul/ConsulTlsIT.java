@@ -68,15 +68,16 @@ class ConsulTlsIT {
     }
 
     @Test
-    void withTheCliVariablesAnInstanceRegistersWatchesAndLeadsOverHttps() {
-        try (AppInstance app = AppInstance.start("tls", variables(true), "fleet.registration.ttl=3s")) {
+    void withTheCliVariablesAnInstanceReadsKvRegistersWatchesAndLeadsOverHttps() {
+        consul().putKey("config/fleet-service/greeting/message", GREETING);
+        // required: the start fails unless configuration is read over HTTPS presenting the client certificate
+        try (AppInstance app = AppInstance.start("tls", variables(true), "fleet.registration.ttl=3s",
+                "fleet.consul.config-mode=required")) {
             await().atMost(Duration.ofSeconds(60)).until(() -> consul().checkStatus(app.instanceId() + ":ttl")
                     .equals(Optional.of("passing")));
             await().atMost(Duration.ofSeconds(30)).until(() -> app.get("/api/fleet").body()
                     .contains("\"port\":" + app.port()));
-            // quarkus-config-consul 2.4.0 cannot present a client certificate: said once, and the defaults apply
-            assertThat(app.log()).contains("requires a client certificate, which quarkus-config-consul 2.4.0 cannot"
-                    + " present");
+            assertThat(app.get("/api/hello").body()).contains(GREETING);
             await().atMost(Duration.ofSeconds(60)).until(() -> app.get("/api/fleet/leader").body()
                     .contains("\"leader\":true"));
             consul().putKey("config/fleet-service/replicas", "1");
@@ -85,6 +86,8 @@ class ConsulTlsIT {
 
             app.stopGracefully();
             assertThat(consul().agentServices().containsKey(app.instanceId())).isFalse();
+        } finally {
+            consul().deleteKey("config/fleet-service/greeting/message");
         }
     }
 
@@ -92,7 +95,7 @@ class ConsulTlsIT {
     void configurationFromKvIsReadOverHttpsTrustingThePrivateCa() {
         try (ConsulDevAgent plainTls = ConsulDevAgent.startWithHttps(certificates, false)) {
             new ConsulApi(plainTls.address()).putKey("config/fleet-service/greeting/message", GREETING);
-            // required: the start fails unless quarkus-config-consul reads KV over HTTPS, trusting CONSUL_CACERT
+            // required: the start fails unless KV is read over HTTPS, trusting CONSUL_CACERT
             try (AppInstance app = AppInstance.start("tls-kv", Map.of("CONSUL_HTTP_ADDR", plainTls.httpsAddress(),
                     "CONSUL_CACERT", certificates.ca().toString()), "fleet.consul.config-mode=required")) {
                 await().atMost(Duration.ofSeconds(60)).until(() -> app.get("/q/health/ready").statusCode() == 200);
@@ -119,16 +122,22 @@ class ConsulTlsIT {
     }
 
     @Test
-    void withTheServerNameAnInstanceRegistersAtANodeAddressTheAgentCertificateDoesNotName() {
+    void withTheServerNameAnInstanceReadsKvAndRegistersAtANodeAddressTheAgentCertificateDoesNotName() {
         try (ConsulDevAgent node = ConsulDevAgent.startWithHttps(certificates, false, "127.0.0.31")) {
+            new ConsulApi(node.address()).putKey("config/fleet-service/greeting/message", GREETING);
             try (AppInstance app = AppInstance.start("tls-server-name", Map.of("CONSUL_HTTP_ADDR", node.httpsAddress(),
                     "CONSUL_CACERT", certificates.ca().toString(), "CONSUL_TLS_SERVER_NAME", "server.dc1.consul"),
-                    "fleet.registration.ttl=3s")) {
+                    "fleet.registration.ttl=3s", "fleet.consul.config-mode=required")) {
                 await().atMost(Duration.ofSeconds(60)).until(() -> new ConsulApi(node.address())
                         .checkStatus(app.instanceId() + ":ttl").equals(Optional.of("passing")));
-                // quarkus-config-consul 2.4.0 verifies the address's host only: said once, and the defaults apply
-                assertThat(app.log()).contains("quarkus-config-consul 2.4.0 cannot use fleet.consul.tls.server-name"
-                        + " (CONSUL_TLS_SERVER_NAME)").contains("but not 127.0.0.31");
+                assertThat(app.get("/api/hello").body()).contains(GREETING);
+            }
+            // without the server name, the certificate does not name the address: required configuration stops it
+            try (AppInstance app = AppInstance.start("tls-server-name-missing", Map.of("CONSUL_HTTP_ADDR",
+                    node.httpsAddress(), "CONSUL_CACERT", certificates.ca().toString()),
+                    "fleet.consul.config-mode=required")) {
+                assertThat(app.awaitExit(Duration.ofSeconds(60))).isNotZero();
+                assertThat(app.log()).contains("fleet.consul.config-mode=required").contains("cannot be reached");
             }
         }
     }

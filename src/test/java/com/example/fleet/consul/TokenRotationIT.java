@@ -83,7 +83,7 @@ class TokenRotationIT {
                         .equals(Optional.of("passing")));
             }
             await().atMost(Duration.ofSeconds(60)).until(() -> leader(first).getString("leaderId") != null);
-            // configuration from KV, read at startup by quarkus-config-consul with the token from the file
+            // configuration from KV, read at startup with the token from the file
             assertThat(first.get("/api/hello").body()).contains(GREETING);
             String fleetLeader = leader(first).getString("leaderId");
 

@@ -109,6 +109,21 @@ class PackagingIT {
                 "com.example.fleet.balancing.PeakEwmaLoadBalancerProviderLoader");
     }
 
+    /** Build switches (docs/build-switches.md) that are off leave their extensions out of the application. */
+    @Test
+    void theDefaultBuildHoldsNeitherTracingNorTheKubernetesClient() throws IOException {
+        try (Stream<Path> jars = Files.list(Path.of("target/quarkus-app/lib/main"))) {
+            assertThat(jars.map(jar -> jar.getFileName().toString()))
+                    .as("the libraries of the default build").isNotEmpty()
+                    .noneMatch(name -> name.contains("opentelemetry") || name.contains("fabric8")
+                            || name.contains("kubernetes-client"));
+        }
+        try (JarFile generated = new JarFile("target/quarkus-app/quarkus/generated-bytecode.jar")) {
+            assertThat(generated.stream().map(entry -> entry.getName()))
+                    .noneMatch(name -> name.contains("KubernetesActuator") || name.contains("OpenTelemetryTracing"));
+        }
+    }
+
     /** The files a Dockerfile source pattern names, with {@code *} only in its last segment. */
     private static Stream<Path> glob(String source) throws IOException {
         Path pattern = Path.of(source);

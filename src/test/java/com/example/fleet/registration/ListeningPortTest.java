@@ -51,7 +51,7 @@ class ListeningPortTest {
     }
 
     private ListeningPort port(IntSupplier server, Duration patience, boolean devMode) {
-        return new ListeningPort(server, timers, patience, devMode);
+        return new ListeningPort("the HTTP server", server, timers, patience, devMode);
     }
 
     @Test

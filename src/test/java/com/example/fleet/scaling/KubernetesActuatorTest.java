@@ -21,6 +21,7 @@ import com.example.fleet.testing.AuditCapture;
 import com.example.fleet.testing.ConsulApi;
 import com.example.fleet.testing.ConsulTestResource;
 import com.example.fleet.testing.RecordedSpans;
+import com.example.fleet.tracing.RandomTraceIds;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
@@ -45,13 +46,16 @@ import io.vertx.ext.consul.CheckStatus;
 class KubernetesActuatorTest {
 
     private static final String POLICY_KEY = "config/fleet-service/replicas";
+    private static final RandomTraceIds TRACE_IDS = new RandomTraceIds();
     @RegisterExtension
     static final AuditCapture AUDIT = new AuditCapture(AuditLog.CATEGORY);
 
     public static class KubernetesActuatorProfile implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("fleet.scaling.actuator", "kubernetes", "fleet.scaling.reconcile-interval", "1s",
+            // both build switches on: the actuator and the reconcile's span are in this application
+            return Map.of("fleet.kubernetes", "true", "fleet.tracing", "true", "fleet.scaling.actuator", "kubernetes",
+                    "fleet.scaling.reconcile-interval", "1s",
                     "fleet.scaling.verify-timeout", "5s", "fleet.scaling.lock-delay", "1s",
                     "quarkus.otel.sdk.disabled", "false", "quarkus.otel.bsp.schedule.delay", "100ms");
         }
@@ -103,7 +107,7 @@ class KubernetesActuatorTest {
 
     @Test
     void scaleInMarksTheVictimsFirstToGoThenScalesDown() {
-        actuator.scaleIn(List.of(member("10.0.0.2")), AuditLog.newTraceId());
+        actuator.scaleIn(List.of(member("10.0.0.2")), TRACE_IDS.traceId());
 
         assertThat(annotations("fleet-service-2")).containsEntry(KubernetesActuator.DELETION_COST,
                 Integer.toString(Integer.MIN_VALUE));
@@ -114,7 +118,7 @@ class KubernetesActuatorTest {
 
     @Test
     void scaleOutRaisesTheReplicasOfTheDeployment() {
-        actuator.scaleOut(2, AuditLog.newTraceId());
+        actuator.scaleOut(2, TRACE_IDS.traceId());
         assertThat(replicas()).isEqualTo(5);
     }
 
@@ -158,7 +162,7 @@ class KubernetesActuatorTest {
 
     @Test
     void aVictimWithoutAPodLeavesTheChoiceToTheReplicaSet() {
-        actuator.scaleIn(List.of(member("10.9.9.9")), AuditLog.newTraceId());
+        actuator.scaleIn(List.of(member("10.9.9.9")), TRACE_IDS.traceId());
         assertThat(List.of(1, 2, 3)).allSatisfy(
                 i -> assertThat(annotations("fleet-service-" + i)).doesNotContainKey(KubernetesActuator.DELETION_COST));
         assertThat(replicas()).isEqualTo(2);

@@ -1,0 +1,78 @@
+package com.example.fleet.consul;
+
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.X509Certificate;
+import java.util.List;
+import java.util.Optional;
+
+import javax.net.ssl.HostnameVerifier;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509TrustManager;
+
+/**
+ * The application's HTTPS settings ({@link ConsulSettings.Tls}) as a JDK TLS context, for {@link AgentProbe}'s
+ * requests while configuration is built: the same CA files, client certificate and key, server name and
+ * verification as every Vert.x client of the application.
+ *
+ * @param context trusts the agent as the settings say and presents the client certificate, if any
+ * @param hostnameVerifier replaces the JDK's check of the host connected to, when the settings turn it off
+ */
+public record JdkTls(SSLContext context, Optional<HostnameVerifier> hostnameVerifier) {
+
+    /**
+     * @throws IllegalArgumentException naming the setting and the file when one cannot be used
+     */
+    public static JdkTls of(ConsulSettings.Tls tls) {
+        ConsulTls.requireUsable(tls);
+        try {
+            KeyManager[] keys = tls.clientCert().isPresent()
+                    ? ClientKeyPair.keyManagers(tls.clientCert().get(), tls.clientKey().orElseThrow())
+                    : null;
+            SSLContext context = SSLContext.getInstance("TLS");
+            if (!tls.verify()) {
+                context.init(keys, new TrustManager[] { new TrustingEveryone() }, null);
+                return new JdkTls(context, Optional.of((host, session) -> true));
+            }
+            context.init(keys, new TrustManager[] { trust(tls) }, null);
+            // the JDK checks the host connected to unless the trust manager decides names itself (server name)
+            return new JdkTls(context, Optional.empty());
+        } catch (IllegalArgumentException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalArgumentException("The TLS files of fleet.consul.tls cannot be used: " + e.getMessage(),
+                    e);
+        }
+    }
+
+    private static TrustManager trust(ConsulSettings.Tls tls) throws GeneralSecurityException {
+        List<Path> cas = CaFiles.of(tls.caCert(), tls.caPath());
+        Optional<KeyStore> anchors = cas.isEmpty() ? Optional.empty() : Optional.of(CaFiles.trustStore(cas));
+        if (tls.serverName().isPresent()) {
+            return ServerNameTrustManager.create(anchors, tls.serverName().get(), ConsulTls.SERVER_NAME);
+        }
+        TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        factory.init(anchors.orElse(null));
+        return factory.getTrustManagers()[0];
+    }
+
+    /** fleet.consul.tls.verify=false (CONSUL_HTTP_SSL_VERIFY=false): any certificate, for experiments only. */
+    private static final class TrustingEveryone implements X509TrustManager {
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType) {
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType) {
+        }
+
+        @Override
+        public X509Certificate[] getAcceptedIssuers() {
+            return new X509Certificate[0];
+        }
+    }
+}
