@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.IntSupplier;
 import java.util.concurrent.atomic.AtomicReference;
 
 import jakarta.annotation.PreDestroy;
@@ -28,7 +27,6 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.vertx.http.HttpServer;
 import io.quarkus.vertx.http.HttpServerStart;
-import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.Cancellable;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.ext.consul.ConsulClient;
@@ -47,7 +45,6 @@ public class ConsulRegistrar {
 
     private static final Logger LOG = Logger.getLogger(ConsulRegistrar.class);
     /** How long the HTTP server may take to know the port it bound, after it said it listens. */
-    private static final Duration PORT_PATIENCE = Duration.ofSeconds(10);
 
     /** Where the registration stands; readiness is UP only in {@link #REGISTERED}. */
     public enum Phase {
@@ -71,13 +68,9 @@ public class ConsulRegistrar {
     private final RegistrationSettings settings;
     private final ConsulSettings consulSettings;
     private final String httpHost;
-    /** Bound together with the HTTP server; -1 when the management interface is disabled or not bound yet. */
-    private final IntSupplier managementPort;
-    /** The management interface's port, waited for like the HTTP port: empty when the interface is disabled. */
-    private final Optional<ListeningPort> managementListening;
     private final Event<InstanceRegistered> registered;
     private final LoopStatus loop = new LoopStatus();
-    private final ListeningPort listeningPort;
+    private final ServerPorts ports;
     private final RegistrationAttempts attempts;
     private final Heartbeat heartbeat;
     private final Deregistration deregistration;
@@ -95,21 +88,18 @@ public class ConsulRegistrar {
             RegistrationSettings settings, ConsulSettings consulSettings, MeterRegistry meters,
             Event<InstanceRegistered> registered,
             @ConfigProperty(name = "quarkus.http.host", defaultValue = "0.0.0.0") String httpHost,
-            @ConfigProperty(name = "quarkus.management.enabled", defaultValue = "false") boolean management) {
+            @ConfigProperty(name = "quarkus.management.enabled", defaultValue = "false") boolean management,
+            @ConfigProperty(name = "quarkus.management.port", defaultValue = "9000") int managementPortSetting,
+            @ConfigProperty(name = "quarkus.management.test-port", defaultValue = "9001") int managementTestPort) {
         RegistrationSettingsCheck.requireConsistent(settings, consulSettings);
         this.settings = settings;
         this.consulSettings = consulSettings;
         this.httpHost = httpHost;
-        this.managementPort = httpServer::getManagementPort;
         this.registered = registered;
         VertxTimers timers = new VertxTimers(vertx.getDelegate());
         this.metrics = new RegistrationMetrics(meters, () -> phase.get() == Phase.REGISTERED);
-        this.listeningPort = new ListeningPort("the HTTP server", httpServer::getPort, timers, PORT_PATIENCE,
-                LaunchMode.current() == LaunchMode.DEVELOPMENT);
-        this.managementListening = management
-                ? Optional.of(new ListeningPort("the management interface", httpServer::getManagementPort, timers,
-                        PORT_PATIENCE, false))
-                : Optional.empty();
+        this.ports = new ServerPorts(httpServer, timers, LaunchMode.current(), management,
+                LaunchMode.current() == LaunchMode.TEST ? managementTestPort : managementPortSetting);
         this.attempts = new RegistrationAttempts(consul, timers, settings, metrics, loop, clients.tokenSource());
         this.heartbeat = new Heartbeat(consul, timers, settings, metrics, loop, clients.tokenSource());
         this.deregistration = new Deregistration(consul, timers, settings, consulSettings, metrics,
@@ -124,22 +114,17 @@ public class ConsulRegistrar {
             LOG.info("Consul registration is disabled (fleet.registration.enabled=false)");
             return;
         }
-        listeningPort.atStartup().ifPresent(port -> register(port, managementPort.getAsInt()));
+        ports.atStartup().ifPresent(this::register);
     }
 
     /**
-     * Registers once the server listens, with the port it bound, never with one it does not know yet; the same for
-     * the management interface's port, which Meta publishes, when that interface is enabled: it may bind after the
-     * main server (a random port, or a slow start).
+     * Registers once the server listens, with the port it bound, never with one it does not know yet (and the
+     * management interface's, when enabled).
      */
     void onHttpServerStart(@ObservesAsync HttpServerStart event) {
         if (settings.enabled()) {
-            portWait = listeningPort.afterStart(event.options().getPort())
-                    .chain(port -> managementListening.map(management -> management.afterStart(0))
-                            .orElse(Uni.createFrom().item(-1))
-                            .map(management -> new int[] { port, management }))
-                    .subscribe().with(ports -> register(ports[0], ports[1]),
-                            failure -> loop.report("Not registering in Consul: " + failure.getMessage(), true));
+            portWait = ports.afterStart(event.options().getPort()).subscribe().with(this::register,
+                    failure -> loop.report("Not registering in Consul: " + failure.getMessage(), true));
         }
     }
 
@@ -175,11 +160,11 @@ public class ConsulRegistrar {
     }
 
     /** Starts registering, once; a port reported a second time, or after leaving began, changes nothing. */
-    private void register(int boundPort, int boundManagementPort) {
+    private void register(ServerPorts.Bound bound) {
         InstanceSpec spec;
         try {
-            spec = InstanceSpec.of(settings, InstanceAddress.advertised(settings.address(), httpHost), boundPort,
-                    boundManagementPort);
+            spec = InstanceSpec.of(settings, InstanceAddress.advertised(settings.address(), httpHost), bound.http(),
+                    bound.management());
         } catch (IllegalArgumentException e) {
             loop.report("Not registering in Consul: " + e.getMessage(), true);
             return;

@@ -36,8 +36,11 @@ class ScaffoldIT {
     private static final Path LOGS = PROJECT.resolve(Path.of("target", "scaffold-it"));
     /** The source launcher compiles the program first: a few seconds. */
     private static final Duration SCAFFOLD_TIMEOUT = Duration.ofMinutes(2);
-    /** Unit tests, Quarkus tests and one IT of the new project, with its packaging: a few minutes. */
+    /** The new project's compilation, three of its tests and one IT, with its packaging: a minute or two. */
     private static final Duration NESTED_BUILD_TIMEOUT = Duration.ofMinutes(20);
+    /** The new project's tests that depend on the names the command changes (see {@link #buildsOffline}). */
+    private static final List<String> NESTED_TESTS = List.of("RegistrationLifecycleTest", "KubernetesManifestsTest",
+            "KubernetesActuatorTest");
 
     @TempDir
     Path temp;
@@ -225,11 +228,17 @@ class ScaffoldIT {
         buildsOffline(to);
     }
 
-    /** The new project's own unit tests, Quarkus tests and one IT, with the artifacts the outer build has. */
+    /**
+     * The new project's build, offline with the artifacts the outer build has, with both build switches on: all of
+     * its code and tests compiled, and the tests that depend on the renamed names run (the service registered under
+     * its new name, the renamed manifests, the kubernetes actuator scaling the renamed Deployment, one IT of the
+     * packaged application). Every other test is the template's own, which the outer build runs.
+     */
     private static void buildsOffline(Path project) throws Exception {
         Path log = LOGS.resolve("nested-verify.log");
-        Process build = start("nested-verify", List.of("./mvnw", "-o", "-B", "verify",
-                "-Dit.test=FleetRegistrationIT"), project);
+        Process build = start("nested-verify", List.of("./mvnw", "-o", "-B", "verify", "-Dfleet.tracing=true",
+                "-Dfleet.kubernetes=true", "-Dtest=" + String.join(",", NESTED_TESTS),
+                "-Dsurefire.failIfNoSpecifiedTests=false", "-Dit.test=FleetRegistrationIT"), project);
         int exitCode = awaitExit(build, NESTED_BUILD_TIMEOUT, log);
         assertThat(exitCode).as("./mvnw verify of the renamed project; its output is in %s", log).isZero();
 
@@ -237,10 +246,23 @@ class ScaffoldIT {
         TestCounts integration = testCounts(project.resolve("target/failsafe-reports"));
         assertThat(unit.tests()).as("unit and Quarkus tests ran").isPositive();
         assertThat(unit.failed()).as("failed unit and Quarkus tests").isZero();
+        for (String test : NESTED_TESTS) {
+            try (Stream<Path> reports = Files.list(project.resolve("target/surefire-reports"))) {
+                assertThat(reports.map(report -> report.getFileName().toString()))
+                        .as("%s ran", test).anyMatch(name -> name.startsWith("TEST-com.acme.billing.")
+                                && name.endsWith("." + test + ".xml"));
+            }
+        }
         assertThat(integration.tests()).as("integration tests ran").isPositive();
         assertThat(integration.failed()).as("failed integration tests").isZero();
         assertThat(project.resolve(
                 "target/failsafe-reports/TEST-com.acme.billing.registration.FleetRegistrationIT.xml")).isRegularFile();
+        try (Stream<Path> jars = Files.list(project.resolve("target/quarkus-app/lib/main"))) {
+            assertThat(jars.map(jar -> jar.getFileName().toString()).toList())
+                    .as("the switches put tracing and the Kubernetes client into the application")
+                    .anyMatch(name -> name.contains("quarkus-opentelemetry"))
+                    .anyMatch(name -> name.contains("quarkus-kubernetes-client"));
+        }
     }
 
     // --- running the command ---------------------------------------------------------------------------------
