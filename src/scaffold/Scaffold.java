@@ -76,8 +76,8 @@ public final class Scaffold {
               --to            the directory to create. It must not exist yet; its parent must.
               --help          prints this text.
 
-            The new project leaves out this command, its test and the README's section between
-            <!-- scaffold:begin --> and <!-- scaffold:end -->. Names of the fleet-management capability
+            The new project leaves out this command, its test and the sections of the README and docs
+            between <!-- scaffold:begin --> and <!-- scaffold:end -->. Names of the fleet-management capability
             (the fleet.* settings, FleetCalls, the fleet.audit logger, the fleet_* metrics) are not the
             service's name and stay as they are.
 
@@ -328,25 +328,31 @@ public final class Scaffold {
         if (file.equals("pom.xml")) {
             out = Pom.withCoordinates(out, options.groupId(), options.artifactId());
         }
+        if (file.endsWith(".md")) {
+            String without = withoutScaffoldSection(file, out);
+            result.scaffoldSectionsRemoved |= !without.equals(out);
+            out = without;
+        }
         if (file.equals("README.md")) {
-            String without = withoutScaffoldSection(out);
-            result.readmeSectionRemoved = !without.equals(out);
-            out = TITLE.matcher(without).replaceFirst(Matcher.quoteReplacement("# " + options.serviceName()));
+            out = TITLE.matcher(out).replaceFirst(Matcher.quoteReplacement("# " + options.serviceName()));
         }
         return out;
     }
 
     private static final Pattern TITLE = Pattern.compile("(?m)^# .*$");
 
-    /** The README explains the template and this command; a service made from it should not. */
-    static String withoutScaffoldSection(String readme) throws ScaffoldFailure {
+    /**
+     * The README and the docs explain the template and this command; a service made from it should not. Every
+     * Markdown file may hold such sections.
+     */
+    static String withoutScaffoldSection(String file, String readme) throws ScaffoldFailure {
         StringBuilder out = new StringBuilder(readme.length());
         boolean inside = false;
         for (String line : readme.split("(?<=\n)")) {
             String marker = line.strip();
             if (marker.equals(README_BEGIN) || marker.equals(README_END)) {
                 if (inside == marker.equals(README_BEGIN)) {
-                    throw new ScaffoldFailure("README.md has " + marker + " where "
+                    throw new ScaffoldFailure(file + " has " + marker + " where "
                             + (inside ? README_END : README_BEGIN) + " was expected; the scaffold section must"
                             + " start with " + README_BEGIN + " and end with " + README_END + ", each on a line of"
                             + " its own");
@@ -357,7 +363,7 @@ public final class Scaffold {
             }
         }
         if (inside) {
-            throw new ScaffoldFailure("README.md has " + README_BEGIN + " without a " + README_END + " after it");
+            throw new ScaffoldFailure(file + " has " + README_BEGIN + " without a " + README_END + " after it");
         }
         return out.toString();
     }
@@ -672,7 +678,7 @@ public final class Scaffold {
         int moved;
         int rewritten;
         int binary;
-        boolean readmeSectionRemoved;
+        boolean scaffoldSectionsRemoved;
 
         void print(Options options) {
             System.out.println("Created " + options.to() + " from the " + TEMPLATE_SERVICE + " template:");
@@ -685,7 +691,7 @@ public final class Scaffold {
             System.out.println("  files         " + files + " copied: " + rewritten + " rewritten, " + moved
                     + " moved or renamed, " + binary + " binary copied unchanged");
             System.out.println("  left out      " + String.join(", ", LEFT_OUT)
-                    + (readmeSectionRemoved ? ", the README's scaffold section" : "")
+                    + (scaffoldSectionsRemoved ? ", the docs' scaffold sections" : "")
                     + ", the template's Git history");
             System.out.println("  kept          the fleet.* settings, FleetCalls, the fleet.audit logger and the"
                     + " fleet_* metrics: they name the fleet-management capability, not the service");
