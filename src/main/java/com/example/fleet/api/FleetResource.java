@@ -21,10 +21,10 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 import com.example.fleet.api.GreetingResource.Greeting;
 import com.example.fleet.balancing.InstanceLoad;
-import com.example.fleet.calls.FleetCallFailed;
-import com.example.fleet.calls.FleetCalls;
 import com.example.fleet.balancing.PeakEwmaLoadBalancer;
 import com.example.fleet.balancing.PeakEwmaLoadBalancerProvider;
+import com.example.fleet.calls.FleetCallFailed;
+import com.example.fleet.calls.FleetCalls;
 import com.example.fleet.discovery.ConsulWatchInstance;
 import com.example.fleet.discovery.ConsulWatchServiceDiscoveryProvider;
 import com.example.fleet.discovery.Snapshot;

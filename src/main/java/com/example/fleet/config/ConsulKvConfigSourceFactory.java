@@ -18,7 +18,7 @@ import org.jboss.logging.Logger;
 import com.example.fleet.consul.AgentProbe;
 import com.example.fleet.consul.ConsulAddress;
 import com.example.fleet.consul.ConsulToken;
-import com.example.fleet.consul.JdkTls;
+import com.example.fleet.consul.tls.JdkTls;
 import com.example.fleet.support.PositiveDuration;
 
 import io.quarkus.runtime.ExecutionMode;

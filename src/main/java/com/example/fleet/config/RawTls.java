@@ -4,12 +4,13 @@ import java.nio.file.Path;
 import java.util.Optional;
 
 import com.example.fleet.consul.ConsulSettings;
+import com.example.fleet.consul.tls.TlsSettings;
 
 import io.smallrye.config.ConfigSourceContext;
 
 /** {@code fleet.consul.tls.*} as plain values, while configuration is built and before its mapping exists. */
 record RawTls(boolean enabled, Optional<Path> caCert, Optional<Path> caPath, Optional<Path> clientCert,
-        Optional<Path> clientKey, Optional<String> serverName, boolean verify) implements ConsulSettings.Tls {
+        Optional<Path> clientKey, Optional<String> serverName, boolean verify) implements TlsSettings {
 
     static RawTls of(ConfigSourceContext context) {
         return new RawTls(flag(context, "enabled", false), path(tls(context, "ca-cert")), path(tls(context, "ca-path")),

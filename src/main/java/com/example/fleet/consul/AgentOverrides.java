@@ -1,5 +1,6 @@
 package com.example.fleet.consul;
 
+import com.example.fleet.consul.tls.TlsOverrides;
 import java.util.Optional;
 
 /**

@@ -1,5 +1,6 @@
 package com.example.fleet.consul;
 
+import com.example.fleet.consul.tls.JdkTls;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.HttpURLConnection;

@@ -1,5 +1,6 @@
 package com.example.fleet.consul;
 
+import com.example.fleet.consul.tls.ConsulTls;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.function.Consumer;

@@ -3,6 +3,7 @@ package com.example.fleet.consul;
 import java.util.Optional;
 import java.util.concurrent.TimeoutException;
 
+import com.example.fleet.consul.tls.TlsFailures;
 import com.example.fleet.support.Failures;
 
 /**

@@ -6,8 +6,8 @@ import java.util.Optional;
 
 import com.example.fleet.consul.AgentOverrides;
 import com.example.fleet.consul.ConsulToken;
-import com.example.fleet.consul.TlsOverrides;
-import com.example.fleet.consul.TlsStore;
+import com.example.fleet.consul.tls.TlsOverrides;
+import com.example.fleet.consul.tls.TlsStore;
 
 /**
  * Stork's attributes for the Consul agent a discovery talks to. Each one given replaces one of the application's

@@ -15,7 +15,6 @@ import org.eclipse.microprofile.health.Readiness;
 import com.example.fleet.registration.ConsulRegistrar.Phase;
 import com.example.fleet.registration.ConsulRegistrar.Status;
 
-
 /** Health of the registration: readiness follows Consul, liveness follows the loop that keeps it alive. */
 public final class RegistrationHealth {
 

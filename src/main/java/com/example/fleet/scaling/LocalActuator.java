@@ -22,6 +22,7 @@ import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 import com.example.fleet.consul.ConsulSettings;
+import com.example.fleet.consul.tls.TlsSettings;
 import com.example.fleet.process.JvmBoundProcess;
 
 import io.quarkus.arc.lookup.LookupIfProperty;
@@ -80,7 +81,7 @@ public class LocalActuator implements Actuator {
         // the same agent, token (a file, so children follow its rotations too) and TLS files as the leader
         consulSettings.tokenFile().ifPresentOrElse(file -> environment.put("CONSUL_HTTP_TOKEN_FILE", file.toString()),
                 () -> consulSettings.token().ifPresent(token -> environment.put("CONSUL_HTTP_TOKEN", token)));
-        ConsulSettings.Tls tls = consulSettings.tls();
+        TlsSettings tls = consulSettings.tls();
         environment.put("CONSUL_HTTP_SSL", Boolean.toString(consulSettings.https()));
         environment.put("CONSUL_HTTP_SSL_VERIFY", Boolean.toString(tls.verify()));
         tls.caCert().ifPresent(file -> environment.put("CONSUL_CACERT", file.toString()));

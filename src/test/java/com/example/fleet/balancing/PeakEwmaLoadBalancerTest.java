@@ -1,5 +1,7 @@
 package com.example.fleet.balancing;
 
+import com.example.fleet.consul.HealthEntry;
+import com.example.fleet.discovery.ConsulWatchInstance;
 import static com.example.fleet.balancing.Calls.instance;
 import static com.example.fleet.balancing.Calls.succeed;
 import static com.example.fleet.balancing.LoadSimulation.share;
@@ -18,9 +20,6 @@ import java.util.Map;
 import java.util.Optional;
 
 import org.junit.jupiter.api.Test;
-
-import com.example.fleet.consul.HealthEntry;
-import com.example.fleet.discovery.ConsulWatchInstance;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.smallrye.stork.api.NoServiceInstanceFoundException;

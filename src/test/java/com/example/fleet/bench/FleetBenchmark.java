@@ -16,9 +16,9 @@ import java.util.function.Predicate;
 
 import org.junit.jupiter.api.Test;
 
-import com.example.fleet.testing.ConsulDevAgent;
 import com.example.fleet.testing.AppInstance;
 import com.example.fleet.testing.ConsulApi;
+import com.example.fleet.testing.ConsulDevAgent;
 import com.example.fleet.testing.LoadDriver;
 
 import io.vertx.core.json.JsonArray;

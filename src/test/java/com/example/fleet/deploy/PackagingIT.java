@@ -1,5 +1,7 @@
 package com.example.fleet.deploy;
 
+import com.example.fleet.scaling.KubernetesActuator;
+import com.example.fleet.tracing.OpenTelemetryTracing;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;

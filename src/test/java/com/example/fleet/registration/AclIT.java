@@ -13,9 +13,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import com.example.fleet.testing.ConsulDevAgent;
 import com.example.fleet.testing.AppInstance;
 import com.example.fleet.testing.ConsulApi;
+import com.example.fleet.testing.ConsulDevAgent;
 
 /** An agent with ACLs on and default policy deny. */
 class AclIT {

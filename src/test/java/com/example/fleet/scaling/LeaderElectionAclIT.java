@@ -1,5 +1,8 @@
 package com.example.fleet.scaling;
 
+import com.example.fleet.testing.AppInstance;
+import com.example.fleet.testing.ConsulApi;
+import com.example.fleet.testing.ConsulDevAgent;
 import static com.example.fleet.scaling.LeaderElectionIT.agreedLeader;
 import static com.example.fleet.scaling.LeaderElectionIT.leader;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -14,10 +17,6 @@ import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-
-import com.example.fleet.testing.AppInstance;
-import com.example.fleet.testing.ConsulApi;
-import com.example.fleet.testing.ConsulDevAgent;
 
 /**
  * Leader election on an ACL default-deny agent, with instances whose token gets session:write only after they

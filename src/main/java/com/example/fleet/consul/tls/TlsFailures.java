@@ -1,4 +1,4 @@
-package com.example.fleet.consul;
+package com.example.fleet.consul.tls;
 
 import java.security.cert.CertPathBuilderException;
 import java.security.cert.CertPathValidatorException;
@@ -12,14 +12,14 @@ import java.util.regex.Pattern;
 
 import javax.net.ssl.SSLException;
 
-import com.example.fleet.consul.ServerNameTrustManager.NameMismatchException;
+import com.example.fleet.consul.tls.ServerNameTrustManager.NameMismatchException;
 
 /**
  * Why a TLS connection to the agent failed, with the setting to check: the JDK's exceptions say it in protocol
  * terms only ("PKIX path building failed", "Received fatal alert: bad_certificate"), and a certificate the agent
  * changes after the start shows nowhere else.
  */
-final class TlsFailures {
+public final class TlsFailures {
 
     /** Alerts with which the agent refuses the certificate this client presented, or its absence. */
     private static final Pattern CLIENT_REFUSED = Pattern.compile("Received fatal alert: (bad_certificate|"
@@ -35,7 +35,7 @@ final class TlsFailures {
     }
 
     /** The reason and the setting to check; empty when {@code failure} is no TLS failure. */
-    static Optional<String> describe(Throwable failure) {
+    public static Optional<String> describe(Throwable failure) {
         List<Throwable> chain = chain(failure);
         if (!has(chain, SSLException.class)) {
             return Optional.empty();

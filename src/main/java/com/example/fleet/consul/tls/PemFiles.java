@@ -1,4 +1,4 @@
-package com.example.fleet.consul;
+package com.example.fleet.consul.tls;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -12,7 +12,7 @@ import java.security.cert.CertificateNotYetValidException;
 import java.security.cert.X509Certificate;
 import java.util.List;
 
-/** Reads the PEM files of {@link ConsulSettings.Tls}; every failure names the setting, its variable and the file. */
+/** Reads the PEM files of {@link TlsSettings}; every failure names the setting, its variable and the file. */
 final class PemFiles {
 
     private PemFiles() {

@@ -1,4 +1,4 @@
-package com.example.fleet.consul;
+package com.example.fleet.consul.tls;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
@@ -13,6 +13,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import com.example.fleet.consul.ConsulErrors;
 import com.example.fleet.testing.ConsulCertificates;
 import com.example.fleet.testing.ConsulDevAgent;
 
@@ -32,14 +33,14 @@ class TlsOverridesAgentTest {
     @TempDir
     static Path dir;
     private static ConsulCertificates certificates;
-    private static ConsulSettings.Tls application;
+    private static TlsSettings application;
     private static ConsulDevAgent agent;
     private static Vertx vertx;
 
     @BeforeAll
     static void start() {
         certificates = ConsulCertificates.create(dir.resolve("certs"));
-        application = TlsSettings.ca(ConsulCertificates.create(dir.resolve("unrelated")).ca());
+        application = TestTls.ca(ConsulCertificates.create(dir.resolve("unrelated")).ca());
         agent = ConsulDevAgent.startWithHttps(certificates, true, NODE_ADDRESS);
         vertx = Vertx.vertx();
     }
@@ -65,7 +66,7 @@ class TlsOverridesAgentTest {
     }
 
     /** Asks the agent for its leader over HTTPS at the node address. */
-    private static String leader(ConsulSettings.Tls tls, TlsOverrides overrides) {
+    private static String leader(TlsSettings tls, TlsOverrides overrides) {
         ConsulClientOptions options = ConsulTls.apply(new ConsulClientOptions().setHost(NODE_ADDRESS)
                 .setPort(URI.create(agent.httpsAddress()).getPort()).setTimeout(5_000), true, tls, overrides);
         ConsulClient client = ConsulClient.create(vertx, options);
@@ -76,7 +77,7 @@ class TlsOverridesAgentTest {
         }
     }
 
-    private static String failure(ConsulSettings.Tls tls, TlsOverrides overrides) {
+    private static String failure(TlsSettings tls, TlsOverrides overrides) {
         Throwable failure = catchThrowable(() -> leader(tls, overrides));
         assertThat(failure).as("the handshake failed").isNotNull();
         return ConsulErrors.describe(failure, "watch", "service:read", "(CONSUL_HTTP_TOKEN)");
@@ -95,7 +96,7 @@ class TlsOverridesAgentTest {
 
     @Test
     void withTheApplicationsServerNameTheTrustStoreIsItsAnchor() {
-        ConsulSettings.Tls named = ((TlsSettings) application).withServerName("server.dc1.consul");
+        TlsSettings named = ((TestTls) application).withServerName("server.dc1.consul");
 
         assertThat(leader(named, new TlsOverrides(trustStore(), keyStore(), Optional.empty()))).isNotEmpty();
     }

@@ -1,4 +1,4 @@
-package com.example.fleet.consul;
+package com.example.fleet.consul.tls;
 
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -13,7 +13,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import com.example.fleet.consul.ServerNameTrustManager.NameMismatchException;
+import com.example.fleet.consul.tls.ServerNameTrustManager.NameMismatchException;
 import com.example.fleet.testing.ConsulCertificates;
 
 /**

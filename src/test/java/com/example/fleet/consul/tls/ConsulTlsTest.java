@@ -1,4 +1,4 @@
-package com.example.fleet.consul;
+package com.example.fleet.consul.tls;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
@@ -21,12 +21,12 @@ class ConsulTlsTest {
     @TempDir
     Path dir;
 
-    private static ConsulSettings.Tls tls(Path ca, Path cert, Path key) {
-        return new TlsSettings(ca, null, cert, key, null);
+    private static TlsSettings tls(Path ca, Path cert, Path key) {
+        return new TestTls(ca, null, cert, key, null);
     }
 
-    private static ConsulSettings.Tls caPath(Path dir) {
-        return new TlsSettings(null, dir, null, null, null);
+    private static TlsSettings caPath(Path dir) {
+        return new TestTls(null, dir, null, null, null);
     }
 
     @Test
@@ -117,11 +117,11 @@ class ConsulTlsTest {
     @Test
     void aServerNameMustBeAHostNameOrAnAddress() {
         for (String name : new String[] { "client.dc1.consul", "localhost", "127.0.0.21", "::1" }) {
-            assertThatCode(() -> ConsulTls.requireUsable(TlsSettings.ca(null).withServerName(name)))
+            assertThatCode(() -> ConsulTls.requireUsable(TestTls.ca(null).withServerName(name)))
                     .doesNotThrowAnyException();
         }
         for (String name : new String[] { "https://client.dc1.consul", "client.dc1.consul:8501", "*.dc1.consul" }) {
-            assertThatThrownBy(() -> ConsulTls.requireUsable(TlsSettings.ca(null).withServerName(name)))
+            assertThatThrownBy(() -> ConsulTls.requireUsable(TestTls.ca(null).withServerName(name)))
                     .hasMessageStartingWith("fleet.consul.tls.server-name (CONSUL_TLS_SERVER_NAME): '" + name
                             + "' is not a DNS name or IP address");
         }

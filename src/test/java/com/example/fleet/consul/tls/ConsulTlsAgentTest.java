@@ -1,4 +1,4 @@
-package com.example.fleet.consul;
+package com.example.fleet.consul.tls;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
@@ -14,7 +14,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import com.example.fleet.consul.ServerNameTrustManager.NameMismatchException;
+import com.example.fleet.consul.ConsulErrors;
+import com.example.fleet.consul.tls.ServerNameTrustManager.NameMismatchException;
 import com.example.fleet.testing.ConsulCertificates;
 import com.example.fleet.testing.ConsulDevAgent;
 
@@ -54,7 +55,7 @@ class ConsulTlsAgentTest {
     }
 
     /** Asks the agent for its leader over HTTPS at the node address, with {@code tls}. */
-    private static String leader(ConsulSettings.Tls tls) {
+    private static String leader(TlsSettings tls) {
         ConsulClientOptions options = ConsulTls.apply(new ConsulClientOptions().setHost(NODE_ADDRESS)
                 .setPort(URI.create(agent.httpsAddress()).getPort()).setTimeout(5_000), true, tls);
         ConsulClient client = ConsulClient.create(vertx, options);
@@ -65,7 +66,7 @@ class ConsulTlsAgentTest {
         }
     }
 
-    private static Throwable failureOf(ConsulSettings.Tls tls) {
+    private static Throwable failureOf(TlsSettings tls) {
         Throwable failure = catchThrowable(() -> leader(tls));
         assertThat(failure).as("the handshake failed").isNotNull();
         return failure;
@@ -73,7 +74,7 @@ class ConsulTlsAgentTest {
 
     @Test
     void withTheServerNameTheAgentIsTrustedAtAnAddressItsCertificateDoesNotName() {
-        assertThat(leader(TlsSettings.ca(certificates.ca()).withServerName("server.dc1.consul"))).isNotEmpty();
+        assertThat(leader(TestTls.ca(certificates.ca()).withServerName("server.dc1.consul"))).isNotEmpty();
     }
 
     private static String described(Throwable failure) {
@@ -82,7 +83,7 @@ class ConsulTlsAgentTest {
 
     @Test
     void withoutAServerNameTheHostConnectedToIsVerifiedAsBeforeAndTheReasonNamesTheSetting() {
-        Throwable failure = failureOf(TlsSettings.ca(certificates.ca()));
+        Throwable failure = failureOf(TestTls.ca(certificates.ca()));
 
         assertThat(failure).hasRootCauseMessage("No subject alternative names matching IP address " + NODE_ADDRESS
                 + " found");
@@ -94,7 +95,7 @@ class ConsulTlsAgentTest {
 
     @Test
     void aServerNameTheCertificateDoesNotCarryFailsTheHandshakeSayingWhatItCarries() {
-        Throwable failure = failureOf(TlsSettings.ca(certificates.ca()).withServerName("client.dc1.consul"));
+        Throwable failure = failureOf(TestTls.ca(certificates.ca()).withServerName("client.dc1.consul"));
 
         assertThat(failure).hasCauseInstanceOf(SSLException.class).hasRootCauseInstanceOf(NameMismatchException.class)
                 .rootCause().hasMessageContaining("names DNS:server.dc1.consul, DNS:localhost, IP:127.0.0.1 but not"
@@ -108,8 +109,8 @@ class ConsulTlsAgentTest {
     void aCertificateFromACaNotTrustedNamesTheCaSettings() {
         ConsulCertificates unrelated = ConsulCertificates.create(dir.resolve("unrelated"));
 
-        for (ConsulSettings.Tls tls : new ConsulSettings.Tls[] { TlsSettings.ca(unrelated.ca()),
-                TlsSettings.ca(unrelated.ca()).withServerName("server.dc1.consul") }) {
+        for (TlsSettings tls : new TlsSettings[] { TestTls.ca(unrelated.ca()),
+                TestTls.ca(unrelated.ca()).withServerName("server.dc1.consul") }) {
             assertThat(described(failureOf(tls))).startsWith("Consul TLS handshake failed while trying to register"
                     + " x: the agent's certificate is not signed by a CA this client trusts (").endsWith("); check"
                     + " fleet.consul.tls.ca-cert (CONSUL_CACERT) and fleet.consul.tls.ca-path (CONSUL_CAPATH)");

@@ -1,4 +1,4 @@
-package com.example.fleet.consul;
+package com.example.fleet.consul.tls;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,5 +1,6 @@
-package com.example.fleet.consul;
+package com.example.fleet.consul.tls;
 
+import com.example.fleet.consul.AgentProbe;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
@@ -15,7 +16,7 @@ import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
 
 /**
- * The application's HTTPS settings ({@link ConsulSettings.Tls}) as a JDK TLS context, for {@link AgentProbe}'s
+ * The application's HTTPS settings ({@link TlsSettings}) as a JDK TLS context, for {@link AgentProbe}'s
  * requests while configuration is built: the same CA files, client certificate and key, server name and
  * verification as every Vert.x client of the application.
  *
@@ -27,7 +28,7 @@ public record JdkTls(SSLContext context, Optional<HostnameVerifier> hostnameVeri
     /**
      * @throws IllegalArgumentException naming the setting and the file when one cannot be used
      */
-    public static JdkTls of(ConsulSettings.Tls tls) {
+    public static JdkTls of(TlsSettings tls) {
         ConsulTls.requireUsable(tls);
         try {
             KeyManager[] keys = tls.clientCert().isPresent()
@@ -49,7 +50,7 @@ public record JdkTls(SSLContext context, Optional<HostnameVerifier> hostnameVeri
         }
     }
 
-    private static TrustManager trust(ConsulSettings.Tls tls) throws GeneralSecurityException {
+    private static TrustManager trust(TlsSettings tls) throws GeneralSecurityException {
         List<Path> cas = CaFiles.of(tls.caCert(), tls.caPath());
         Optional<KeyStore> anchors = cas.isEmpty() ? Optional.empty() : Optional.of(CaFiles.trustStore(cas));
         if (tls.serverName().isPresent()) {

@@ -1,4 +1,4 @@
-package com.example.fleet.consul;
+package com.example.fleet.consul.tls;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -15,7 +15,7 @@ import io.vertx.core.net.TrustOptions;
 import io.vertx.ext.consul.ConsulClientOptions;
 
 /**
- * HTTPS towards the agent from {@link ConsulSettings.Tls}: checks the PEM files when the application starts, so a
+ * HTTPS towards the agent from {@link TlsSettings}: checks the PEM files when the application starts, so a
  * missing, unreadable, expired or incomplete one stops the start with a message naming the setting and the file,
  * and applies them to every Consul client. A certificate the agent changes later shows in readiness through the
  * failing requests.
@@ -35,7 +35,7 @@ public final class ConsulTls {
     /**
      * @throws IllegalArgumentException naming the setting, its variable and the file
      */
-    public static void requireUsable(ConsulSettings.Tls tls) {
+    public static void requireUsable(TlsSettings tls) {
         CaFiles.requireUsable(tls.caCert(), tls.caPath());
         tls.serverName().ifPresent(ConsulTls::requireHostName);
         if (tls.clientCert().isPresent() != tls.clientKey().isPresent()) {
@@ -55,12 +55,12 @@ public final class ConsulTls {
     }
 
     /** Sets HTTPS and the files on {@code options} when {@code https}; plain HTTP otherwise. */
-    static ConsulClientOptions apply(ConsulClientOptions options, boolean https, ConsulSettings.Tls tls) {
+    public static ConsulClientOptions apply(ConsulClientOptions options, boolean https, TlsSettings tls) {
         return apply(options, https, tls, TlsOverrides.NONE);
     }
 
     /** The same, with what {@code overrides} gives instead of the application's settings. */
-    static ConsulClientOptions apply(ConsulClientOptions options, boolean https, ConsulSettings.Tls tls,
+    public static ConsulClientOptions apply(ConsulClientOptions options, boolean https, TlsSettings tls,
             TlsOverrides overrides) {
         options.setSsl(https);
         if (!https) {
@@ -81,7 +81,7 @@ public final class ConsulTls {
     }
 
     /** The agent's certificate must chain to the trust store or CA files (else the JVM's CAs) and name the agent. */
-    private static void applyTrust(ConsulClientOptions options, ConsulSettings.Tls tls, TlsOverrides overrides) {
+    private static void applyTrust(ConsulClientOptions options, TlsSettings tls, TlsOverrides overrides) {
         Optional<TlsStore> store = overrides.trustStore();
         List<Path> cas = store.isPresent() ? List.of() : CaFiles.of(tls.caCert(), tls.caPath());
         boolean checkHost = overrides.verifyHost().orElse(true);

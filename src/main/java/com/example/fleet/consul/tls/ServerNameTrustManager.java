@@ -1,4 +1,4 @@
-package com.example.fleet.consul;
+package com.example.fleet.consul.tls;
 
 import java.net.Socket;
 import java.security.GeneralSecurityException;

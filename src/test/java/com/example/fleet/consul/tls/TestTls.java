@@ -1,17 +1,17 @@
-package com.example.fleet.consul;
+package com.example.fleet.consul.tls;
 
 import java.nio.file.Path;
 import java.util.Optional;
 
-/** {@link ConsulSettings.Tls} as the mapping gives it, HTTPS on and verifying; null for a setting that is not set. */
-record TlsSettings(Path ca, Path caDir, Path cert, Path key, String server) implements ConsulSettings.Tls {
+/** {@link TlsSettings} as the mapping gives it, HTTPS on and verifying; null for a setting that is not set. */
+record TestTls(Path ca, Path caDir, Path cert, Path key, String server) implements TlsSettings {
 
-    static TlsSettings ca(Path ca) {
-        return new TlsSettings(ca, null, null, null, null);
+    static TestTls ca(Path ca) {
+        return new TestTls(ca, null, null, null, null);
     }
 
-    TlsSettings withServerName(String name) {
-        return new TlsSettings(ca, caDir, cert, key, name);
+    TestTls withServerName(String name) {
+        return new TestTls(ca, caDir, cert, key, name);
     }
 
     @Override
