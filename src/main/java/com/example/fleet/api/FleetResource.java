@@ -28,8 +28,8 @@ import com.example.fleet.calls.FleetCalls;
 import com.example.fleet.discovery.ConsulWatchInstance;
 import com.example.fleet.discovery.ConsulWatchServiceDiscoveryProvider;
 import com.example.fleet.discovery.Snapshot;
-import com.example.fleet.scaling.LeaderElection;
-import com.example.fleet.scaling.PolicyWatch;
+import com.example.fleet.scaling.leadership.LeaderElection;
+import com.example.fleet.scaling.policy.PolicyWatch;
 
 import io.smallrye.mutiny.Uni;
 import io.smallrye.stork.Stork;

@@ -10,7 +10,7 @@ import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Readiness;
 
 import com.example.fleet.discovery.ConsulWatchServiceDiscoveryProvider;
-import com.example.fleet.scaling.LeaderElection;
+import com.example.fleet.scaling.leadership.LeaderElection;
 
 /**
  * What this instance cannot get from the Consul servers right now: the discovery's watch of the fleet and the

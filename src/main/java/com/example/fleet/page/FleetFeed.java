@@ -21,10 +21,10 @@ import com.example.fleet.calls.FleetCalls;
 import com.example.fleet.calls.TryObserver;
 import com.example.fleet.consul.KeyWatch;
 import com.example.fleet.registration.ConsulRegistrar;
-import com.example.fleet.scaling.AuditRing;
-import com.example.fleet.scaling.AuditTrail;
-import com.example.fleet.scaling.LeaderElection;
-import com.example.fleet.scaling.PolicyWatch;
+import com.example.fleet.scaling.audit.AuditRing;
+import com.example.fleet.scaling.audit.AuditTrail;
+import com.example.fleet.scaling.leadership.LeaderElection;
+import com.example.fleet.scaling.policy.PolicyWatch;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 

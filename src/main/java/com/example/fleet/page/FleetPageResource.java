@@ -20,8 +20,8 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 import com.example.fleet.api.BadParameter;
 import com.example.fleet.calls.FleetCalls;
-import com.example.fleet.scaling.AuditRing;
-import com.example.fleet.scaling.AuditTrail;
+import com.example.fleet.scaling.audit.AuditRing;
+import com.example.fleet.scaling.audit.AuditTrail;
 
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.mutiny.Multi;

@@ -1,6 +1,5 @@
 package com.example.fleet.scaling;
 
-import java.util.Comparator;
 import java.util.Optional;
 import java.util.OptionalInt;
 
@@ -12,7 +11,7 @@ import io.vertx.ext.consul.CheckStatus;
 
 /**
  * One instance as the leader sees it in Consul; its load is read from the instance itself, and only when the
- * leader chooses victims ({@link CandidateLoads}).
+ * leader chooses victims.
  *
  * @param status the aggregated status of its checks, as {@link HealthEntry} reads it
  * @param managementPort the port of its management interface, when it registered one
@@ -22,17 +21,17 @@ public record FleetMember(String id, String address, int port, OptionalInt manag
         Optional<LoadNote> load) {
 
     /** Reads an entry of /v1/health/service; the load is not known yet. */
-    static FleetMember of(HealthEntry entry) {
+    public static FleetMember of(HealthEntry entry) {
         return new FleetMember(entry.serviceId(), entry.address(), entry.port(),
                 port(entry.meta().get(LoadEndpoint.MANAGEMENT_PORT_META)), entry.status(), Optional.empty());
     }
 
-    FleetMember withLoad(Optional<LoadNote> read) {
+    public FleetMember withLoad(Optional<LoadNote> read) {
         return new FleetMember(id, address, port, managementPort, status, read);
     }
 
     /** Every check passes: it counts for the replica policy and may be chosen for scale-in. */
-    boolean passing() {
+    public boolean passing() {
         return status == CheckStatus.PASSING;
     }
 
@@ -40,24 +39,8 @@ public record FleetMember(String id, String address, int port, OptionalInt manag
      * Some check is critical: its process may be gone. A warning instance is alive (a check says it struggles), so
      * it is not a ghost, though it does not count for the policy either.
      */
-    boolean critical() {
+    public boolean critical() {
         return status == CheckStatus.CRITICAL;
-    }
-
-    /**
-     * Scale-in victims first: the order the policy names, instance ID last so that the choice is stable. A member
-     * whose load is unknown counts as idle and never requested ({@link LoadNote#NONE}), so it goes first.
-     */
-    static Comparator<FleetMember> victimsFirst(ScaleInOrder order) {
-        Comparator<LoadNote> byLoad = switch (order) {
-            case LEAST_RECENTLY_REQUESTED -> Comparator.comparingLong(LoadNote::lastRequestMillis)
-                    .thenComparingInt(LoadNote::inFlight);
-            case LOWEST_LOAD -> Comparator.comparingInt(LoadNote::inFlight)
-                    .thenComparingDouble(LoadNote::ratePerSecond)
-                    .thenComparingLong(LoadNote::lastRequestMillis);
-        };
-        return Comparator.comparing((FleetMember member) -> member.load().orElse(LoadNote.NONE), byLoad)
-                .thenComparing(FleetMember::id);
     }
 
     /** A port written in Meta by another instance; anything else reads as none, so the service port is tried. */

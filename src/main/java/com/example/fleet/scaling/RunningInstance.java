@@ -17,7 +17,7 @@ import java.util.OptionalInt;
 public record RunningInstance(String name, Optional<String> address, OptionalInt port, Instant since) {
 
     /** Whether one of the registered instances is this one. */
-    boolean isAmong(List<FleetMember> registered) {
+    public boolean isAmong(List<FleetMember> registered) {
         return registered.stream().anyMatch(member -> address.map(member.address()::equals).orElse(true)
                 && (port.isEmpty() || port.getAsInt() == member.port()));
     }

@@ -13,7 +13,7 @@ import io.smallrye.config.WithDefault;
 
 /**
  * Where the replica policy lives, how it is watched and acted on. The ranges Consul imposes are checked at startup
- * ({@link ScalingSettingsCheck}).
+ * (the reconciler's check of the settings).
  */
 @ConfigMapping(prefix = "fleet.scaling")
 public interface ScalingSettings {
@@ -58,9 +58,9 @@ public interface ScalingSettings {
 
     /**
      * How the leader changes the fleet: {@code local} child processes, {@code kubernetes}, or {@code none} (log
-     * only); the {@link Actuator} bean of that name is used.
+     * only); the actuator of that name is used (package scaling.actuation).
      */
-    @WithDefault(ActuatorName.NONE)
+    @WithDefault("none")
     String actuator();
 
     /** How often the leader compares the policy with the fleet, besides on every policy or leadership change. */

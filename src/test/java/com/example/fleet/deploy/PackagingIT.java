@@ -1,6 +1,5 @@
 package com.example.fleet.deploy;
 
-import com.example.fleet.scaling.KubernetesActuator;
 import com.example.fleet.tracing.OpenTelemetryTracing;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -97,9 +96,9 @@ class PackagingIT {
                 "com.example.fleet.api.GreetingResource$Greeting",
                 "com.example.fleet.api.FleetResource$View",
                 "com.example.fleet.api.FleetResource$Member",
-                "com.example.fleet.scaling.PolicyWatch$State",
-                "com.example.fleet.scaling.ReplicaPolicy",
-                "com.example.fleet.scaling.LeaderElection$View",
+                "com.example.fleet.scaling.policy.PolicyWatch$State",
+                "com.example.fleet.scaling.policy.ReplicaPolicy",
+                "com.example.fleet.scaling.leadership.LeaderElection$View",
                 "com.example.fleet.page.FleetFeed$Instances",
                 "com.example.fleet.page.FleetFeed$Row",
                 "com.example.fleet.page.FleetFeed$Control",
