@@ -21,6 +21,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,6 +35,8 @@ import io.vertx.core.json.JsonObject;
  * policy written to that agent starts and drains instances; a live reload replaces them with instances of the new
  * code; and stopping dev mode stops them and the agent too.
  */
+// ITs run two classes at a time (pom.xml, failsafe): a nested build of its own: after the scaffold test's, most of the time
+@Order(5)
 class DevModeIT {
 
     private static final Path PROJECT = Path.of("").toAbsolutePath();

@@ -17,6 +17,7 @@ import java.util.stream.Stream;
 
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,6 +34,8 @@ import io.vertx.core.json.JsonObject;
  * certificates, ACL default-deny, instances holding a token of the shipped policy), each instance registered
  * through a different client agent, as on nodes of their own; then faults under load, every call counted.
  */
+// ITs run two classes at a time (pom.xml, failsafe): long and mostly waiting on the cluster: next to the nested build
+@Order(2)
 class ConsulClusterIT {
 
     @RegisterExtension

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -18,6 +19,8 @@ import com.example.fleet.testing.LoadDriver;
 import io.vertx.core.json.JsonObject;
 
 /** Instances of the packaged application calling their own fleet through consul-watch while it changes. */
+// ITs run two classes at a time (pom.xml, failsafe): long and mostly waiting: next to the nested build
+@Order(3)
 class FleetDiscoveryIT {
 
     /**
@@ -85,8 +88,9 @@ class FleetDiscoveryIT {
 
     @Test
     void gracefulStopOfOneOfThreeUnderLoadFailsNoRequest() {
+        // the leaving instance with the shipped shutdown delay
         try (AppInstance client = instance("client"); AppInstance second = instance("second");
-                AppInstance leaving = instance("leaving")) {
+                AppInstance leaving = instance("leaving", "quarkus.shutdown.delay=2s")) {
             awaitPassing(client, second, leaving);
             await().atMost(Duration.ofSeconds(10)).until(() -> knownBy(client).size() == 3);
             try (LoadDriver load = loadThrough(client)) {

@@ -19,6 +19,7 @@ import java.util.stream.Stream;
 
 import javax.xml.parsers.DocumentBuilderFactory;
 
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -30,6 +31,8 @@ import org.w3c.dom.Element;
  * The clone-as-scaffold command as a user runs it ({@code java src/scaffold/Scaffold.java ...} from the project
  * root): bad arguments create nothing, and a renamed project builds and passes its own tests offline.
  */
+// ITs run two classes at a time (pom.xml, failsafe): the longest, and a nested build: first, while the other thread runs ITs that mostly wait
+@Order(1)
 class ScaffoldIT {
 
     private static final Path PROJECT = Path.of("").toAbsolutePath();
@@ -41,6 +44,11 @@ class ScaffoldIT {
     /** The new project's tests that depend on the names the command changes (see {@link #buildsOffline}). */
     private static final List<String> NESTED_TESTS = List.of("RegistrationLifecycleTest", "KubernetesManifestsTest",
             "KubernetesActuatorTest");
+    /** The packaged application of the new project, registering under its new name. */
+    private static final String NESTED_IT = "FleetRegistrationIT#twoInstancesOnOneAgentGetTwoEntriesWithTheirRealPorts";
+
+    /** Whether this run compiled the program for {@link #compiledCommand}. */
+    private static boolean compiled;
 
     @TempDir
     Path temp;
@@ -151,7 +159,7 @@ class ScaffoldIT {
 
     @Test
     void helpPrintsTheUsage() throws Exception {
-        Run run = scaffold("help", List.of("--help"));
+        Run run = run("help", command(List.of("--help")));
 
         assertThat(run.exitCode()).as(run.output()).isZero();
         assertThat(run.output()).contains("Usage", "--service-name", "--package", "--group-id", "--artifact-id",
@@ -187,7 +195,7 @@ class ScaffoldIT {
     void renamedProjectPassesItsOwnBuild() throws Exception {
         Path to = temp.resolve("billing-service");
 
-        Run run = scaffold("good", validArguments(to));
+        Run run = run("good", command(validArguments(to)));
 
         assertThat(run.exitCode()).as(run.output()).isZero();
         assertThat(run.output()).contains("cd " + to.toRealPath() + " && git init && ./mvnw verify");
@@ -238,7 +246,7 @@ class ScaffoldIT {
         Path log = LOGS.resolve("nested-verify.log");
         Process build = start("nested-verify", List.of("./mvnw", "-o", "-B", "verify", "-Dfleet.tracing=true",
                 "-Dfleet.kubernetes=true", "-Dtest=" + String.join(",", NESTED_TESTS),
-                "-Dsurefire.failIfNoSpecifiedTests=false", "-Dit.test=FleetRegistrationIT"), project);
+                "-Dsurefire.failIfNoSpecifiedTests=false", "-Dit.test=" + NESTED_IT), project);
         int exitCode = awaitExit(build, NESTED_BUILD_TIMEOUT, log);
         assertThat(exitCode).as("./mvnw verify of the renamed project; its output is in %s", log).isZero();
 
@@ -275,16 +283,45 @@ class ScaffoldIT {
                 "--to", to.toString());
     }
 
+    /** The command as a user runs it: the source launcher compiles the program first. */
     private static List<String> command(List<String> arguments) {
-        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(),
-                "src/scaffold/Scaffold.java"));
+        List<String> command = new ArrayList<>(List.of(java(), "src/scaffold/Scaffold.java"));
         command.addAll(arguments);
         return command;
     }
 
+    /**
+     * The same program, compiled once for the runs that check its answers to bad arguments: the source launcher
+     * would compile it again for each of them, a few seconds every time.
+     */
+    private static synchronized List<String> compiledCommand(List<String> arguments) throws Exception {
+        Path classes = LOGS.resolve("classes");
+        if (!compiled) {
+            // this run's program, never one an earlier run compiled
+            Files.createDirectories(classes);
+            Path javac = Path.of(java()).resolveSibling("javac");
+            int exitCode = awaitExit(start("compile", List.of(javac.toString(), "-d", classes.toString(),
+                    "src/scaffold/Scaffold.java"), PROJECT), SCAFFOLD_TIMEOUT, LOGS.resolve("compile.log"));
+            assertThat(exitCode).as("javac src/scaffold/Scaffold.java").isZero();
+            compiled = true;
+        }
+        List<String> command = new ArrayList<>(List.of(java(), "-cp", classes.toString(), "Scaffold"));
+        command.addAll(arguments);
+        return command;
+    }
+
+    private static String java() {
+        return ProcessHandle.current().info().command().orElseThrow();
+    }
+
+    /** Runs the compiled program: for bad arguments, which create nothing. */
     private static Run scaffold(String name, List<String> arguments) throws Exception {
+        return run(name, compiledCommand(arguments));
+    }
+
+    private static Run run(String name, List<String> command) throws Exception {
         Path log = LOGS.resolve(name + ".log");
-        int exitCode = awaitExit(start(name, command(arguments), PROJECT), SCAFFOLD_TIMEOUT, log);
+        int exitCode = awaitExit(start(name, command, PROJECT), SCAFFOLD_TIMEOUT, log);
         return new Run(exitCode, Files.readString(log));
     }
 

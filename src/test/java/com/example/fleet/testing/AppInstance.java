@@ -52,10 +52,13 @@ public final class AppInstance implements AutoCloseable {
             Path log = LOGS.resolve(name + "-" + SEQUENCE.incrementAndGet() + ".log");
             // a log left by an earlier run would show that run's port
             Files.deleteIfExists(log);
-            // a 1s request timeout allows the short TTLs tests use (3s): a TTL must cover 3 request timeouts;
-            // properties given below come later on the command line and win
+            // a 1s request timeout allows the short TTLs tests use (3s): a TTL must cover 3 request timeouts; a
+            // 200ms shutdown delay, as in the test profile, is ten times what watchers on loopback take to see an
+            // instance leave, and spares every stop the production default's 2s (a test that proves the default
+            // sets it again); properties given below come later on the command line and win
             List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xmx192m", "-XX:TieredStopAtLevel=1",
-                    "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.http.port=0", "-Dfleet.consul.request-timeout=1s"));
+                    "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.http.port=0", "-Dfleet.consul.request-timeout=1s",
+                    "-Dquarkus.shutdown.delay=200ms"));
             for (String property : systemProperties) {
                 command.add("-D" + property);
             }

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -23,6 +24,8 @@ import com.example.fleet.testing.LoadDriver;
 import io.vertx.core.json.JsonObject;
 
 /** The leader scales its own fleet with the local actuator, following the policy key. */
+// ITs run two classes at a time (pom.xml, failsafe): long: early, so that the short ones fill the end
+@Order(4)
 class LocalScalingIT {
 
     private static final String KEY = "config/fleet-service/replicas";
