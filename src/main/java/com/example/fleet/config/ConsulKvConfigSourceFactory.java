@@ -30,7 +30,7 @@ import io.smallrye.config.PropertiesConfigSource;
 /**
  * Configuration from Consul KV: the keys {@code fleet.consul.config-keys} names under
  * {@code fleet.consul.config-prefix} ({@code config/<application>/}), read once while the runtime configuration is
- * built, in one request, with the application's own agent settings (address, token or token file, CA files, client
+ * built, one read per key, with the application's own agent settings (address, token or token file, CA files, client
  * certificate, server name). Key {@code greeting/message} becomes property {@code greeting.message}, above
  * application.properties and below the environment. {@code fleet.consul.config-mode} decides what an agent that
  * cannot answer costs: the start ({@code required}), one warning ({@code optional}), or nothing, since nothing is
@@ -80,25 +80,31 @@ public class ConsulKvConfigSourceFactory implements ConfigSourceFactory {
         }
     }
 
-    /** The values of {@code keys} under {@code prefix}: one recursive read, whatever the number of keys. */
+    /**
+     * The values of {@code keys} under {@code prefix}, one read each: a recursive read would be one request, but
+     * Consul filters what a token may not read out of it silently, where a read of one key answers 403.
+     */
     private static Map<String, String> read(Agent agent, String prefix, List<String> keys) throws IOException {
-        AgentProbe.Answer answer = AgentProbe.get(agent.address(), "/v1/kv/" + prefix + "/?recurse=true",
-                agent.token(), agent.timeout(), agent.tls());
         Map<String, String> found = new HashMap<>();
-        if (answer.status() == 404) {
-            return found;
-        }
-        if (answer.status() == 403) {
-            throw new IOException("Consul answered 403 (" + answer.body().strip() + "): the ACL token "
-                    + agent.tokenSource() + " needs key:read on " + prefix + "/");
-        }
-        if (answer.status() != 200) {
-            throw new IOException("Consul answered " + answer.status() + " (" + answer.body().strip() + ")");
-        }
-        for (Map.Entry<String, String> entry : AgentProbe.keyValues(answer.body()).entrySet()) {
-            String key = entry.getKey().substring(prefix.length() + 1);
-            if (keys.contains(key) && entry.getValue() != null) {
-                found.put(key.replace('/', '.'), new String(Base64.getDecoder().decode(entry.getValue()),
+        for (String key : keys) {
+            String path = prefix + "/" + key;
+            AgentProbe.Answer answer = AgentProbe.get(agent.address(), "/v1/kv/" + path, agent.token(),
+                    agent.timeout(), agent.tls());
+            if (answer.status() == 404) {
+                continue;
+            }
+            if (answer.status() == 403) {
+                throw new IOException("Consul answered 403 (" + answer.body().strip() + ") to a read of " + path + ": "
+                        + (answer.body().contains("ACL not found") ? "it does not know the ACL token "
+                                + agent.tokenSource() : "the ACL token " + agent.tokenSource() + " needs key:read on "
+                                        + prefix + "/"));
+            }
+            if (answer.status() != 200) {
+                throw new IOException("Consul answered " + answer.status() + " (" + answer.body().strip() + ")");
+            }
+            String value = AgentProbe.keyValues(answer.body()).get(path);
+            if (value != null) {
+                found.put(key.replace('/', '.'), new String(Base64.getDecoder().decode(value),
                         StandardCharsets.UTF_8));
             }
         }

@@ -3,7 +3,6 @@ package com.example.fleet.config;
 import java.nio.file.Path;
 import java.util.Optional;
 
-import com.example.fleet.consul.ConsulSettings;
 import com.example.fleet.consul.tls.TlsSettings;
 
 import io.smallrye.config.ConfigSourceContext;

@@ -153,15 +153,6 @@ public final class DevConsulAgent {
         process.stop(STOP_GRACE);
     }
 
-    /** Removes an agent's work directory (configuration, log) once no agent uses it any more. */
-    public static void removeWorkDir(Path workDir) {
-        try (Stream<Path> files = Files.walk(workDir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-        } catch (IOException e) {
-            // a leftover temporary folder harms nothing
-        }
-    }
-
     private void awaitLeader() throws IOException {
         ConsulAddress api = ConsulAddress.parse(address(), "dev agent");
         Instant deadline = Instant.now().plus(READY_TIMEOUT);

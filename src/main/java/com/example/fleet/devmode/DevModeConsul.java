@@ -9,6 +9,7 @@ import org.jboss.logging.Logger;
 
 import com.example.fleet.consul.AgentProbe;
 import com.example.fleet.consul.ConsulAddress;
+import com.example.fleet.support.Folders;
 
 /**
  * The agent that {@code quarkus:dev} starts when no Consul address is configured, like a Quarkus Dev Service:
@@ -67,7 +68,7 @@ public final class DevModeConsul {
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                     awaitServicesLeft(agent);
                     agent.stop();
-                    DevConsulAgent.removeWorkDir(workDir);
+                    Folders.deleteTree(workDir);
                 }, "consul-dev-agent-stop"));
                 return agent;
             } catch (IOException e) {

@@ -102,6 +102,13 @@ public interface ScalingSettings {
 
         /** Where the package goes. */
         Optional<Path> devPackage();
+
+        /**
+         * Where the instances the local actuator starts write their logs. {@code quarkus:dev} sets
+         * {@code target/dev-instances-logs}, emptied when dev mode starts; unset, a temporary folder that is removed
+         * when the application stops.
+         */
+        Optional<Path> logs();
     }
 
     /** The kubernetes actuator's target. */

@@ -1,6 +1,5 @@
 package com.example.fleet.deploy;
 
-import com.example.fleet.tracing.OpenTelemetryTracing;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;

@@ -49,7 +49,8 @@ public final class AppInstance implements AutoCloseable {
     public static AppInstance start(String name, Map<String, String> environment, String... systemProperties) {
         try {
             Files.createDirectories(LOGS);
-            Path log = LOGS.resolve(name + "-" + SEQUENCE.incrementAndGet() + ".log");
+            int number = SEQUENCE.incrementAndGet();
+            Path log = LOGS.resolve(name + "-" + number + ".log");
             // a log left by an earlier run would show that run's port
             Files.deleteIfExists(log);
             // a 1s request timeout allows the short TTLs tests use (3s): a TTL must cover 3 request timeouts; a
@@ -58,7 +59,9 @@ public final class AppInstance implements AutoCloseable {
             // sets it again); properties given below come later on the command line and win
             List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xmx192m", "-XX:TieredStopAtLevel=1",
                     "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.http.port=0", "-Dfleet.consul.request-timeout=1s",
-                    "-Dquarkus.shutdown.delay=200ms"));
+                    "-Dquarkus.shutdown.delay=200ms",
+                    // the instances a local actuator starts log next to this one's, never in the system's temp
+                    "-Dfleet.scaling.local.logs=" + LOGS.resolve(name + "-" + number + "-children")));
             for (String property : systemProperties) {
                 command.add("-D" + property);
             }

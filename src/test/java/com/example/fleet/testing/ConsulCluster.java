@@ -20,8 +20,8 @@ import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
-import com.example.fleet.devmode.DevConsulAgent;
 import com.example.fleet.process.JvmBoundProcess;
+import com.example.fleet.support.Folders;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -124,7 +124,7 @@ public final class ConsulCluster implements BeforeAllCallback, AfterAllCallback,
             if (isRunning()) {
                 throw new IllegalStateException(name + " is running");
             }
-            DevConsulAgent.removeWorkDir(dir.resolve("data"));
+            Folders.deleteTree(dir.resolve("data"));
         }
 
         synchronized void stop() {
@@ -328,7 +328,7 @@ public final class ConsulCluster implements BeforeAllCallback, AfterAllCallback,
         agents.forEach(Agent::stop);
         agents.clear();
         if (workDir != null) {
-            DevConsulAgent.removeWorkDir(workDir);
+            Folders.deleteTree(workDir);
             workDir = null;
         }
     }

@@ -9,6 +9,7 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import com.example.fleet.devmode.DevConsulAgent;
+import com.example.fleet.support.Folders;
 
 /**
  * A Consul dev agent for a test, on free loopback ports, optionally with ACLs; tests can stop, kill and restart
@@ -174,7 +175,7 @@ public final class ConsulDevAgent implements AutoCloseable {
     @Override
     public void close() {
         stop();
-        DevConsulAgent.removeWorkDir(workDir);
+        Folders.deleteTree(workDir);
     }
 
     private synchronized void launchOnFreePorts() throws IOException {

@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
@@ -28,6 +27,7 @@ import com.example.fleet.scaling.FleetMember;
 import com.example.fleet.scaling.RunningInstance;
 import com.example.fleet.scaling.ScalingSettings;
 import com.example.fleet.scaling.audit.AuditLog;
+import com.example.fleet.support.Folders;
 
 import io.quarkus.arc.lookup.LookupIfProperty;
 import io.quarkus.runtime.LaunchMode;
@@ -45,7 +45,8 @@ import io.vertx.mutiny.ext.consul.ConsulClient;
 public class LocalActuator implements Actuator {
 
     private static final Logger LOG = Logger.getLogger(LocalActuator.class);
-    private static final AtomicInteger SEQUENCE = new AtomicInteger();
+    /** Set once the configured logs folder was emptied in this JVM. */
+    private static final String LOGS_EMPTIED = "fleet-local-instance-logs-emptied";
     /**
      * A child never runs for leader: it ends with the process that started it, so its leadership would end with it,
      * and a child that took over from its stopping parent would start instances of its own.
@@ -66,6 +67,7 @@ public class LocalActuator implements Actuator {
     private final List<Child> children = new ArrayList<>();
     private InstanceLaunch launch;
     private Path logs;
+    private boolean temporaryLogs;
     private boolean stopped;
 
     /** A started instance; its port is chosen here so that the leader knows what Consul must show for it. */
@@ -101,7 +103,7 @@ public class LocalActuator implements Actuator {
             if (stopped) {
                 throw new IllegalStateException("the application is stopping: no instance is started");
             }
-            Path log = logs().resolve("instance-" + SEQUENCE.incrementAndGet() + ".log");
+            Path log = logs().resolve("instance-" + ports.http() + ".log");
             try {
                 children.add(new Child(JvmBoundProcess.start(command, environment, log), log, ports.http(),
                         Instant.now()));
@@ -140,6 +142,9 @@ public class LocalActuator implements Actuator {
             LOG.infof("Stopping the %d instance(s) the local actuator started", running.size());
             JvmBoundProcess.stopAll(running, CHILD_STOP_GRACE);
         }
+        if (temporaryLogs) {
+            Folders.deleteTree(logs);
+        }
     }
 
     /** Children that still run; they register with this host's address, so only their port is known. */
@@ -151,10 +156,25 @@ public class LocalActuator implements Actuator {
                 .toList();
     }
 
+    /**
+     * The folder of the children's logs, created at the first scale-out: the configured one (dev mode's, under
+     * target/), emptied once per JVM so that runs do not pile up; else a temporary one, removed at shutdown.
+     */
     private Path logs() {
         if (logs == null) {
             try {
-                logs = Files.createTempDirectory("fleet-instances");
+                Optional<Path> configured = settings.local().logs();
+                if (configured.isPresent()) {
+                    logs = Files.createDirectories(configured.get());
+                    if (System.getProperty(LOGS_EMPTIED) == null) {
+                        // a live reload loads this class again: the JVM remembers that this run emptied it
+                        System.setProperty(LOGS_EMPTIED, "true");
+                        Folders.deleteContents(logs);
+                    }
+                } else {
+                    logs = Files.createTempDirectory("fleet-instances");
+                    temporaryLogs = true;
+                }
                 LOG.infof("Instances started by the local actuator log to %s", logs);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);

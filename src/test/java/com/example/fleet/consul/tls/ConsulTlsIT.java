@@ -15,7 +15,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import com.example.fleet.devmode.DevConsulAgent;
+import com.example.fleet.support.Folders;
 import com.example.fleet.testing.AppInstance;
 import com.example.fleet.testing.ConsulApi;
 import com.example.fleet.testing.ConsulCertificates;
@@ -48,7 +48,7 @@ class ConsulTlsIT {
             agent.close();
         }
         if (dir != null) {
-            DevConsulAgent.removeWorkDir(dir);
+            Folders.deleteTree(dir);
         }
     }
 
