@@ -93,7 +93,8 @@
         el('td', { class: 'number' }, member.estimateMillis === null ? '' : `${member.estimateMillis.toFixed(1)} ms`),
         el('td', { class: 'number' }, number(member.inFlight)),
         el('td', { class: 'number' }, number(member.consecutiveFailures)),
-        el('td', {}, time(member.ejectedUntil)));
+        el('td', { class: 'avoided' }, member.ejectedUntil ? `ejected until ${time(member.ejectedUntil)}`
+          : member.avoided ?? ''));
     });
     $('instances').tBodies[0].replaceChildren(...rows);
   }

@@ -59,13 +59,23 @@ final class CallRecorder implements CallStatisticsCollector {
         }
         long now = nanoClock.getAsLong();
         if (error != null) {
-            ejections.failed(instance, FailureKind.of(error), now);
+            FailureKind kind = FailureKind.of(error);
+            if (kind == FailureKind.ABANDONED) {
+                ejections.abandoned(instance, now - startedNanos, now);
+            } else {
+                ejections.failed(instance, kind, now);
+            }
             return;
         }
         if (replyNanos >= 0) {
             instance.recordLatency(replyNanos, now);
         }
         ejections.succeeded(instance);
+    }
+
+    /** How long the call has been open at {@code now}; 0 once it ended or before it started. */
+    long ageAt(long now) {
+        return phase.get() == STARTED ? Math.max(0, now - startedNanos) : 0;
     }
 
     /**

@@ -84,11 +84,12 @@ final class Candidates {
     }
 
     /**
-     * Where the next call goes: of two distinct random candidates that are not ejected, the one with the lower
-     * load; the only one not ejected if there is one; of two random ones among all when {@code panic} (see
-     * {@link OutlierDetection#panics}) or when every one is ejected (which panic covers, unless an ejection
-     * started since it was decided). Two random candidates rather than the best of all: no herd on one instance
-     * between replies.
+     * Where the next call goes: of two distinct random candidates that are selectable (not ejected, and not a
+     * penalised one whose probe is still out), the one with the lower load; the only selectable one if there is
+     * one; of two random ones among all when {@code panic} (see {@link OutlierDetection#panics}) or when none is
+     * selectable (which panic covers for ejections, unless one started since it was decided; penalised instances
+     * with their probes out leave this as the last resort). Two random candidates rather than the best of all: no
+     * herd on one instance between replies.
      */
     Candidate choose(RandomGenerator random, long now, boolean panic) {
         if (all.length == 1) {
@@ -104,7 +105,7 @@ final class Candidates {
     }
 
     /**
-     * A random index other than {@code excluded} whose candidate is not ejected, or {@link #NONE}. Expected O(1)
+     * A random index other than {@code excluded} whose candidate is selectable, or {@link #NONE}. Expected O(1)
      * while a bounded share is ejected; when the draws all hit ejected candidates, a walk from the last one still
      * finds any that is left, so a sole selectable candidate is always found (in O(n)).
      */
@@ -112,13 +113,13 @@ final class Candidates {
         int index = NONE;
         for (int draw = 0; draw < RANDOM_DRAWS; draw++) {
             index = randomIndex(random, excluded);
-            if (!all[index].state().isEjected(now)) {
+            if (all[index].state().selectable(now)) {
                 return index;
             }
         }
         for (int step = 1; step < all.length; step++) {
             index = index + 1 == all.length ? 0 : index + 1;
-            if (index != excluded && !all[index].state().isEjected(now)) {
+            if (index != excluded && all[index].state().selectable(now)) {
                 return index;
             }
         }

@@ -69,6 +69,21 @@ final class Ejections {
     }
 
     /**
+     * A call to {@code instance} was given up after {@code elapsedNanos} because another try of the same call
+     * answered first. That time is a lower bound of its latency. It continues the run of failures, without the
+     * penalty, so that a slow answer now and then costs a healthy instance nothing but one probe at a time until
+     * its next success; an instance whose calls are all given up (one that hangs, while hedges answer for it) is
+     * penalised and ejected like a failing one once the run reaches {@code consecutive-failures}.
+     */
+    void abandoned(InstanceState instance, long elapsedNanos, long now) {
+        instance.recordLatency(elapsedNanos, now);
+        if (!instance.isEjected(now) && instance.failedAgain() >= settings.outliers().consecutiveFailures()) {
+            instance.recordPenalty(now);
+            failedTooOften(instance, now);
+        }
+    }
+
+    /**
      * Ejects an instance nobody listens on, whatever the share already ejected: the cap protects capacity from a
      * signal that overload gives as well, and an instance that refuses connections has none to lose; every call
      * sent there fails before it has any effect. The panic threshold still bounds how many are left out.

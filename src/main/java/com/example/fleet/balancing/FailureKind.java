@@ -1,5 +1,7 @@
 package com.example.fleet.balancing;
 
+import java.util.concurrent.CancellationException;
+
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.Response.Status.Family;
@@ -14,12 +16,20 @@ enum FailureKind {
     /** A client error (4xx) answered: the instance works, the request did not. */
     CLIENT_ERROR,
     /** A 5xx answer, a timeout, a reset: the instance may be failing. */
-    FAILED;
+    FAILED,
+    /**
+     * Given up because another try of the same call answered first (a hedge won): the instance was slower than
+     * that, but may be healthy.
+     */
+    ABANDONED;
 
     /** Deep enough for any client's wrapping, bounded in case of a cause cycle. */
     private static final int MAX_DEPTH = 32;
 
     static FailureKind of(Throwable error) {
+        if (error instanceof CancellationException) {
+            return ABANDONED;
+        }
         if (Failures.couldNotConnect(error)) {
             return REFUSED;
         }

@@ -9,10 +9,13 @@ import java.util.concurrent.atomic.AtomicReference;
 /** What the balancer knows about one instance; updated from many event-loop threads without locks. */
 final class InstanceState {
 
+    private static final long OLDEST_RESCAN_NANOS = 1_000_000;
+
     private final PeakEwmaSettings settings;
     private final AtomicReference<LatencyEstimate> latency;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final Set<CallRecorder> openCalls = ConcurrentHashMap.newKeySet();
+    private volatile OldestOpenCall oldestOpenCall;
     private final AtomicInteger consecutiveFailures = new AtomicInteger();
     // null until the first ejection, so that no nanoTime value has to serve as "never"; written by Ejections only
     private volatile Ejection ejection;
@@ -57,8 +60,58 @@ final class InstanceState {
         return estimateNanos(now) * (inFlight.get() + 1) / weight;
     }
 
+    /**
+     * The latency to balance on: the peak EWMA of replies, or the age of the oldest call still open here if that is
+     * more, because an instance is at least as slow as the call it has not answered yet (Linkerd counts outstanding
+     * requests so). An instance that accepts calls and never answers looks slower with every moment its first call
+     * stays open, so new calls go elsewhere well before that call times out.
+     */
     double estimateNanos(long now) {
+        return Math.max(repliesNanos(now), oldestOpenCallNanos(now));
+    }
+
+    /** The peak EWMA of replies alone, failures weighing as the penalty. */
+    double repliesNanos(long now) {
         return latency.get().at(now, settings.decayTime().toNanos(), settings.defaultRtt().toNanos());
+    }
+
+    /**
+     * How long the oldest call still open here has run; 0 with none open. The open calls are scanned at most once
+     * per {@link #OLDEST_RESCAN_NANOS}, so that every selection reads it in O(1) whatever the calls in flight; what
+     * it misses meanwhile (a call that ended) is far below the ages that matter.
+     */
+    long oldestOpenCallNanos(long now) {
+        if (inFlight.get() == 0) {
+            return 0;
+        }
+        OldestOpenCall seen = oldestOpenCall;
+        if (seen == null || now - seen.scannedAt() > OLDEST_RESCAN_NANOS) {
+            long oldest = 0;
+            for (CallRecorder call : openCalls) {
+                oldest = Math.max(oldest, call.ageAt(now));
+            }
+            seen = new OldestOpenCall(now - oldest, now);
+            oldestOpenCall = seen;
+        }
+        return Math.max(0, now - seen.startedAt());
+    }
+
+    /** When the oldest open call started, as last scanned. */
+    private record OldestOpenCall(long startedAt, long scannedAt) {
+    }
+
+    /**
+     * Its last call failed or was abandoned, and none has succeeded since: it gets one call at a time, a probe,
+     * until one succeeds. So an instance that fails or hangs cannot draw many calls at once, whatever ejections
+     * others hold.
+     */
+    boolean penalised() {
+        return consecutiveFailures.get() > 0;
+    }
+
+    /** Whether a selection may send it a call now: not ejected, and not a penalised one whose probe is still out. */
+    boolean selectable(long now) {
+        return !isEjected(now) && !(penalised() && inFlight.get() > 0);
     }
 
     int inFlight() {

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
@@ -81,9 +82,13 @@ public class PeakEwmaLoadBalancer implements LoadBalancer {
         Instant wallNow = wallClock.instant();
         return states.byId().entrySet().stream().collect(Collectors.toUnmodifiableMap(Map.Entry::getKey, entry -> {
             InstanceState state = entry.getValue();
-            return new InstanceLoad(state.estimateNanos(now) / 1_000_000, state.inFlight(),
-                    state.consecutiveFailures(), state.timesEjected(now),
-                    state.ejectedUntilNanos(now).map(until -> wallNow.plus(Duration.ofNanos(until - now))));
+            Optional<Instant> ejectedUntil = state.ejectedUntilNanos(now)
+                    .map(until -> wallNow.plus(Duration.ofNanos(until - now)));
+            long oldestOpenMillis = state.oldestOpenCallNanos(now) / 1_000_000;
+            double estimateMillis = state.estimateNanos(now) / 1_000_000;
+            return new InstanceLoad(estimateMillis, state.inFlight(), state.consecutiveFailures(),
+                    state.timesEjected(now), ejectedUntil, oldestOpenMillis, InstanceLoad.avoidedBecause(ejectedUntil,
+                            state.penalised(), state.inFlight(), oldestOpenMillis, state.repliesNanos(now) / 1e6));
         }));
     }
 }

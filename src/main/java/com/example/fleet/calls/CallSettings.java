@@ -38,6 +38,9 @@ public interface CallSettings {
 
     RetryBudgetSettings retryBudget();
 
+    /** Backup tries of idempotent calls (hedging). */
+    HedgeSettings hedge();
+
     /**
      * Retries allowed within {@link #window()}: {@link #percent()} of the calls made in it, plus
      * {@link #minPerSecond()} per second of it, so that a quiet client can still retry (Finagle's retry budget).
@@ -57,5 +60,27 @@ public interface CallSettings {
         @WithDefault("10s")
         @WithConverter(PositiveDuration.class)
         Duration window();
+    }
+
+    /**
+     * A backup try on another instance when an idempotent call's try has not answered within a high percentile of
+     * recent answer times (Finagle's backup requests): the first answer wins and the other try is cancelled. Each
+     * backup counts as a retry, in {@link #maxRetries()} and in the retry budget, so that backups never add more
+     * load than retries may.
+     */
+    interface HedgeSettings {
+
+        /** Send backup tries. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** The percentile (50 to 99) of the recent answer times after which a backup goes. */
+        @WithDefault("95")
+        int percentile();
+
+        /** Never sooner than this after the try it backs up, whatever the answer times. */
+        @WithDefault("10ms")
+        @WithConverter(PositiveDuration.class)
+        Duration minDelay();
     }
 }

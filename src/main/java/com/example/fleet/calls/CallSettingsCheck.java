@@ -31,6 +31,10 @@ final class CallSettingsCheck {
         if (budget.window().toSeconds() < 1) {
             problems.add("fleet.calls.retry-budget.window: " + budget.window() + " is shorter than 1s");
         }
+        int percentile = settings.hedge().percentile();
+        if (percentile < 50 || percentile > 99) {
+            problems.add("fleet.calls.hedge.percentile: " + percentile + " is outside 50 to 99");
+        }
         if (settings.perTryTimeout().compareTo(settings.callTimeout()) > 0) {
             problems.add("fleet.calls.per-try-timeout: " + settings.perTryTimeout()
                     + " is longer than fleet.calls.call-timeout (" + settings.callTimeout() + ")");

@@ -11,6 +11,8 @@ import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
+import com.example.fleet.support.VertxTimers;
+
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
@@ -50,7 +52,7 @@ public class FleetCalls {
                 .setMaxPoolSize(settings.connectionsPerInstance()));
         caller = new RetryingCaller(target, new StorkSelector(target), client, settings,
                 new RetryBudget(settings.retryBudget(), System::nanoTime), new CallMetrics(registry, target),
-                System::nanoTime);
+                System::nanoTime, new VertxTimers(vertx.getDelegate()));
     }
 
     /** An idempotent GET of {@code uri} on some instance, taking up to {@code extraTryTime} longer than a greeting. */

@@ -1,11 +1,16 @@
 package com.example.fleet.calls;
 
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeoutException;
 import java.util.function.LongSupplier;
+
+import com.example.fleet.calls.TryRound.TryResult;
 
 import io.smallrye.mutiny.Uni;
 import io.smallrye.stork.api.ServiceInstance;
@@ -14,10 +19,12 @@ import io.vertx.mutiny.core.http.HttpClient;
 
 /**
  * Calls one target service: each try goes to an instance the balancer picks among those not tried yet for this
- * call, and is bounded by the per-try timeout (what is left of the call timeout, if less). A try that fails (no
+ * call, and is bounded by the per-try timeout (what is left of the call timeout, if less). An idempotent call's try
+ * that has not answered within the hedge delay gets a backup try on another instance ({@link TryRound}); the first
+ * answer wins and the other try is cancelled, which the balancer hears as abandoned. A try that fails (no
  * connection, a reset, no answer in time, HTTP 5xx) is reported to the balancer as failed and, for an idempotent
  * call, retried on another instance while retries remain, the call has time left and the retry budget allows it.
- * Any other answer is the call's. Runs on the Vert.x event loop; nothing blocks.
+ * Backups count as retries. Any other answer is the call's. Runs on the Vert.x event loop; nothing blocks.
  */
 final class RetryingCaller {
 
@@ -28,10 +35,12 @@ final class RetryingCaller {
     private final RetryBudget budget;
     private final CallMetrics metrics;
     private final LongSupplier nanoClock;
+    private final ScheduledExecutorService timers;
+    private final AnswerTimes answerTimes;
     private volatile TryObserver observer = TryObserver.NONE;
 
     RetryingCaller(String service, InstanceSelector selector, HttpClient client, CallSettings settings,
-            RetryBudget budget, CallMetrics metrics, LongSupplier nanoClock) {
+            RetryBudget budget, CallMetrics metrics, LongSupplier nanoClock, ScheduledExecutorService timers) {
         this.service = service;
         this.selector = selector;
         this.client = client;
@@ -39,6 +48,8 @@ final class RetryingCaller {
         this.budget = budget;
         this.metrics = metrics;
         this.nanoClock = nanoClock;
+        this.timers = timers;
+        this.answerTimes = new AnswerTimes(settings.hedge().percentile());
     }
 
     /** From now on {@code observer} is told of every try as it ends; {@link TryObserver#NONE} stops that. */
@@ -50,47 +61,110 @@ final class RetryingCaller {
         metrics.calls.increment();
         budget.called();
         long deadline = nanoClock.getAsLong() + settings.callTimeout().toNanos();
-        return attempt(request, new HashSet<>(), 1, deadline);
+        // the hedge timer and the tries' callbacks add to it from different threads
+        return attempt(request, ConcurrentHashMap.newKeySet(), 1, deadline);
     }
 
     private Uni<FleetAnswer> attempt(FleetRequest request, Set<Long> tried, int number, long deadline) {
         return selector.instances().chain(all -> {
             // the first try hands the balancer discovery's own list: peak-ewma prepares its candidates once per list
             // object, so a copy per call would redo that work, O(instances), on every call
-            List<ServiceInstance> untried = tried.isEmpty() ? all
-                    : all.stream().filter(instance -> !tried.contains(instance.getId())).toList();
+            List<ServiceInstance> untried = tried.isEmpty() ? all : untried(all, tried);
             if (untried.isEmpty()) {
                 return Uni.createFrom().failure(new FleetCallFailed(service, number - 1, "no instance known",
                         all.isEmpty() ? "no instance of " + service + " is known" : "every instance was tried"));
             }
             ServiceInstance chosen = selector.selectAndRecordStart(untried);
-            Duration tryTimeout = tryTimeout(request, deadline);
-            long started = nanoClock.getAsLong();
-            return exchange(chosen, request, tryTimeout).onItemOrFailure().transformToUni((answer, failure) -> {
-                Throwable problem = failure != null ? failure
-                        : answer.status() >= 500 ? new InstanceAnswered5xx(chosen.getHost(), chosen.getPort(),
-                                answer.status()) : null;
-                observer.tried(chosen, nanoClock.getAsLong() - started, problem == null);
-                if (problem == null) {
-                    chosen.recordReply();
-                    chosen.recordEnd(null);
-                    return Uni.createFrom().item(new FleetAnswer(answer.status(), answer.body(), chosen.getId(),
-                            number));
-                }
-                chosen.recordEnd(problem);
-                if (problem instanceof TimeoutException) {
-                    metrics.triesTimedOut.increment();
-                }
-                tried.add(chosen.getId());
-                String noRetry = whyNotRetry(request, number, tried, all, deadline);
-                if (noRetry == null) {
-                    metrics.retries.increment();
-                    return attempt(request, tried, number + 1, deadline);
-                }
-                return Uni.createFrom().failure(new FleetCallFailed(service, number,
-                        describe(problem, chosen, tryTimeout), noRetry));
-            });
+            tried.add(chosen.getId());
+            Uni<TryResult> first = oneTry(chosen, request, tryTimeout(request, deadline), false);
+            return TryRound.run(first, hedgeDelay(request), () -> backup(request, tried, all, number, deadline),
+                    timers).chain(round -> {
+                        TryResult last = round.last();
+                        int sent = number + round.tries() - 1;
+                        if (last.answered()) {
+                            if (last.backup()) {
+                                metrics.hedgesWon.increment();
+                            }
+                            FleetAnswer answer = last.answer();
+                            return Uni.createFrom().item(new FleetAnswer(answer.status(), answer.body(),
+                                    answer.instanceId(), sent));
+                        }
+                        String noRetry = whyNotRetry(request, sent, tried, all, deadline);
+                        if (noRetry == null) {
+                            metrics.retries.increment();
+                            return attempt(request, tried, sent + 1, deadline);
+                        }
+                        return Uni.createFrom().failure(new FleetCallFailed(service, sent,
+                                describe(last.problem(), last.instance(), last.timeout()), noRetry));
+                    });
         });
+    }
+
+    /**
+     * One try on {@code chosen}, whose end the balancer hears: answered, failed, or, when the round cancels it
+     * because another try answered first, abandoned (a {@link CancellationException}).
+     */
+    private Uni<TryResult> oneTry(ServiceInstance chosen, FleetRequest request, Duration timeout, boolean backup) {
+        long started = nanoClock.getAsLong();
+        return exchange(chosen, request, timeout).onItemOrFailure().transform((answer, failure) -> {
+            Throwable problem = failure != null ? failure
+                    : answer.status() >= 500 ? new InstanceAnswered5xx(chosen.getHost(), chosen.getPort(),
+                            answer.status()) : null;
+            long took = nanoClock.getAsLong() - started;
+            observer.tried(chosen, took, problem == null);
+            if (problem == null) {
+                chosen.recordReply();
+                chosen.recordEnd(null);
+                answerTimes.record(took);
+                return new TryResult(chosen, timeout, answer, null, backup);
+            }
+            chosen.recordEnd(problem);
+            if (problem instanceof TimeoutException) {
+                metrics.triesTimedOut.increment();
+            }
+            return new TryResult(chosen, timeout, null, problem, backup);
+        }).onCancellation().invoke(() -> chosen.recordEnd(new CancellationException(
+                "another try of the same call answered first")));
+    }
+
+    /**
+     * The backup of a round, on an instance not tried yet, if retries remain and the budget allows one; asked once
+     * the round's first try has not ended within the hedge delay.
+     */
+    private Optional<Uni<TryResult>> backup(FleetRequest request, Set<Long> tried, List<ServiceInstance> all,
+            int number, long deadline) {
+        List<ServiceInstance> untried = untried(all, tried);
+        if (untried.isEmpty() || number > settings.maxRetries() || deadline - nanoClock.getAsLong() <= 0) {
+            return Optional.empty();
+        }
+        if (!budget.tryRetry()) {
+            metrics.hedgesRefusedByBudget.increment();
+            return Optional.empty();
+        }
+        metrics.hedges.increment();
+        ServiceInstance chosen = selector.selectAndRecordStart(untried);
+        tried.add(chosen.getId());
+        return Optional.of(oneTry(chosen, request, tryTimeout(request, deadline), true));
+    }
+
+    /**
+     * After how long a try of {@code request} gets a backup: the configured percentile of recent answer times,
+     * at least the minimum delay, plus the work the call asks for. None for a call that may not be repeated, or
+     * before enough answers were timed.
+     */
+    private Optional<Duration> hedgeDelay(FleetRequest request) {
+        CallSettings.HedgeSettings hedge = settings.hedge();
+        if (!hedge.enabled() || !request.idempotent()) {
+            return Optional.empty();
+        }
+        return answerTimes.percentileNanos().stream().mapToObj(Duration::ofNanos)
+                .map(typical -> (typical.compareTo(hedge.minDelay()) > 0 ? typical : hedge.minDelay())
+                        .plus(request.extraTryTime()))
+                .findFirst();
+    }
+
+    private static List<ServiceInstance> untried(List<ServiceInstance> all, Set<Long> tried) {
+        return all.stream().filter(instance -> !tried.contains(instance.getId())).toList();
     }
 
     /** Null when another try may go; otherwise why not. The budget is asked last: asking takes a retry from it. */
@@ -121,13 +195,16 @@ final class RetryingCaller {
         return perTry.compareTo(left) < 0 ? perTry : left;
     }
 
-    /** What one instance answered; a try that gets no first byte within {@code timeout} fails and its stream ends. */
+    /**
+     * What one instance answered; a try that gets no first byte within {@code timeout} fails and its stream ends,
+     * and one cancelled because another try answered first is reset.
+     */
     private Uni<FleetAnswer> exchange(ServiceInstance instance, FleetRequest request, Duration timeout) {
         RequestOptions options = new RequestOptions().setMethod(request.method()).setHost(instance.getHost())
                 .setPort(instance.getPort()).setSsl(instance.isSecure()).setURI(request.uri())
                 .setConnectTimeout(timeout.toMillis()).setIdleTimeout(timeout.toMillis());
         return client.request(options)
-                .chain(sent -> sent.send())
+                .chain(sent -> sent.send().onCancellation().invoke(() -> sent.reset()))
                 .chain(response -> response.body().map(body -> new FleetAnswer(response.statusCode(),
                         body.toString(), instance.getId(), 0)))
                 // the idle timeout covers a silent instance; this also covers a wait for a pooled connection

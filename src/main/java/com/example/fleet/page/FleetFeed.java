@@ -79,7 +79,8 @@ public class FleetFeed {
      */
     @RegisterForReflection
     record Row(String consulId, String address, int port, String status, Map<String, String> meta,
-            Double estimateMillis, Integer inFlight, Integer consecutiveFailures, Instant ejectedUntil) {
+            Double estimateMillis, Integer inFlight, Integer consecutiveFailures, Instant ejectedUntil,
+            String avoided) {
 
         static Row of(FleetResource.Member member) {
             Optional<InstanceLoad> load = member.balancer();
@@ -87,7 +88,8 @@ public class FleetFeed {
                     load.map(l -> Math.round(l.estimateMillis() * 10) / 10.0).orElse(null),
                     load.map(InstanceLoad::inFlight).orElse(null),
                     load.map(InstanceLoad::consecutiveFailures).orElse(null),
-                    load.flatMap(InstanceLoad::ejectedUntil).orElse(null));
+                    load.flatMap(InstanceLoad::ejectedUntil).orElse(null),
+                    load.flatMap(InstanceLoad::avoided).orElse(null));
         }
     }
 

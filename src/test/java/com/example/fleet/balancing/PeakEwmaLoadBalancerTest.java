@@ -149,7 +149,7 @@ class PeakEwmaLoadBalancerTest {
         selected.recordStart(true);
 
         assertThat(balancer.estimates())
-                .containsOnly(Map.entry(1L, new InstanceLoad(30.0, 1, 0, 0, Optional.empty())));
+                .containsOnly(Map.entry(1L, new InstanceLoad(30.0, 1, 0, 0, Optional.empty(), 0, Optional.empty())));
 
         clock.advance(Duration.ofSeconds(1));
         selected.recordEnd(new RuntimeException(new ConnectException("Connection refused")));

@@ -158,7 +158,7 @@ class PeakEwmaOutlierTest {
         balancer.selectServiceInstance(List.of(b));
         balancer.selectServiceInstance(fleet);
 
-        assertThat(load(1)).isEqualTo(new InstanceLoad(30.0, 0, 0, 0, Optional.empty()));
+        assertThat(load(1)).isEqualTo(new InstanceLoad(30.0, 0, 0, 0, Optional.empty(), 0, Optional.empty()));
         assertThat(load(2).consecutiveFailures()).as("listed all along").isEqualTo(3);
     }
 

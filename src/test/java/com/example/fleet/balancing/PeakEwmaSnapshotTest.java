@@ -66,8 +66,8 @@ class PeakEwmaSnapshotTest {
         Calls.reply(open, Duration.ofMillis(70));
         open.recordEnd(null);
 
-        assertThat(balancer.estimates()).containsOnly(entry(1L, new InstanceLoad(70.0, 0, 0, 0, Optional.empty())),
-                entry(2L, new InstanceLoad(55.0, 0, 0, 0, Optional.empty())));
+        assertThat(balancer.estimates()).containsOnly(entry(1L, new InstanceLoad(70.0, 0, 0, 0, Optional.empty(), 0, Optional.empty())),
+                entry(2L, new InstanceLoad(55.0, 0, 0, 0, Optional.empty(), 0, Optional.empty())));
     }
 
     @Test

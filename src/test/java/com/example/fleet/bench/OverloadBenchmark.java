@@ -8,7 +8,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -32,6 +34,9 @@ class OverloadBenchmark {
     private static final int WORKERS = 8;
     private static final Duration WARM_UP = Duration.ofSeconds(3);
     private static final Duration MEASURE = Duration.ofSeconds(15);
+    private static final int GRAY_BASELINE_SECONDS = 20;
+    private static final int GRAY_MEASURE_SECONDS = 40;
+    private static final int GRAY_SETTLE_SECONDS = 5;
     private static final Pattern COUNTER = Pattern.compile("^(fleet_calls_total|fleet_calls_retries_total)\\{[^}]*\\}"
             + " ([0-9.eE+]+)$", Pattern.MULTILINE);
 
@@ -132,6 +137,126 @@ class OverloadBenchmark {
             return new Result(scenario.name(), balancer.name(), successes + failed, failed, successes / seconds,
                     Samples.ofNanos(load.latencies(latenciesFrom)).p99(), calls == 0 ? Double.NaN : 1 + retries / calls);
         }
+    }
+
+    /** One client's run next to the gray failure: before the hung instance joined and after. */
+    private record GrayResult(String variant, double baselineThroughput, long calls, long failed, double throughput,
+            double hungTriesPerSecond, double p50Millis, double p99Millis, double hedgesSent, double hedgesWon) {
+    }
+
+    /**
+     * The combined case: two healthy instances and one answering 503 to every call, then one that accepts calls
+     * and never answers joins, all passing in Consul; 8 callers through one client with backup tries and one
+     * without. Each client is measured for {@value #GRAY_BASELINE_SECONDS} s before the hung instance joins and
+     * {@value #GRAY_MEASURE_SECONDS} s after, with the tries reaching the hung instance counted by its own meter
+     * after the first {@value #GRAY_SETTLE_SECONDS} s.
+     */
+    @Test
+    void measureAHungInstanceNextToAFailingOne() throws IOException {
+        List<AppInstance> started = new ArrayList<>();
+        List<GrayResult> results = new ArrayList<>();
+        try (ConsulDevAgent agent = ConsulDevAgent.start()) {
+            String consul = agent.address();
+            started.add(AppInstance.start("gray-healthy-1", consul, "fleet.registration.ttl=3s"));
+            started.add(AppInstance.start("gray-healthy-2", consul, "fleet.registration.ttl=3s"));
+            started.add(AppInstance.start("gray-503", consul, "fleet.registration.ttl=3s",
+                    "fleet.sample.failure-rate=1"));
+            List<GrayClient> variants = List.of(grayClient(consul, "with backup tries", true),
+                    grayClient(consul, "without backup tries", false));
+            List<AppInstance> clients = variants.stream().map(GrayClient::app).toList();
+            started.addAll(clients);
+            awaitReady(started, clients, 3);
+            Map<AppInstance, Double> baselines = new HashMap<>();
+            for (AppInstance client : clients) {
+                try (LoadDriver warm = LoadDriver.start(callOf(client), WORKERS)) {
+                    WallClock.pause(WARM_UP);
+                }
+                try (LoadDriver load = LoadDriver.start(callOf(client), WORKERS)) {
+                    long before = load.successes();
+                    WallClock.pause(Duration.ofSeconds(GRAY_BASELINE_SECONDS));
+                    baselines.put(client, (load.successes() - before) / (double) GRAY_BASELINE_SECONDS);
+                }
+            }
+            AppInstance hung = AppInstance.start("gray-hung", consul, "fleet.registration.ttl=3s",
+                    "fleet.sample.hang-rate=1");
+            started.add(hung);
+            awaitReady(List.of(hung), clients, 4);
+            for (GrayClient client : variants) {
+                results.add(grayRun(client, baselines.get(client.app()), hung));
+            }
+        } finally {
+            started.forEach(AppInstance::close);
+        }
+        String table = grayTable(results);
+        System.out.println(table);
+        Path out = Path.of("target", "benchmark", "gray-failure.md");
+        Files.createDirectories(out.getParent());
+        Files.writeString(out, table);
+    }
+
+    private record GrayClient(String variant, AppInstance app) {
+    }
+
+    private static GrayClient grayClient(String consul, String variant, boolean hedging) {
+        return new GrayClient(variant, AppInstance.start("gray-client-" + (hedging ? "hedging" : "plain"), consul,
+                "fleet.registration.service-name=fleet-client",
+                "quarkus.stork.fleet-service.service-discovery.consul-service=fleet-service",
+                "fleet.calls.hedge.enabled=" + hedging));
+    }
+
+    private static void awaitReady(List<AppInstance> apps, List<AppInstance> clients, int instances) {
+        for (AppInstance app : apps) {
+            await().atMost(Duration.ofSeconds(90)).until(() -> app.get("/q/health/ready").statusCode() == 200);
+        }
+        for (AppInstance client : clients) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> new JsonObject(client.get("/api/fleet").body())
+                    .getJsonArray("instances").size() == instances);
+        }
+    }
+
+    private static GrayResult grayRun(GrayClient variant, double baseline, AppInstance hung) {
+        AppInstance client = variant.app();
+        double hedgesBefore = metric(client, "fleet_calls_hedges_total");
+        double wonBefore = metric(client, "fleet_calls_hedges_won_total");
+        try (LoadDriver load = LoadDriver.start(callOf(client), WORKERS)) {
+            WallClock.pause(Duration.ofSeconds(GRAY_SETTLE_SECONDS));
+            double hungBefore = metric(hung, "fleet_sample_injected_hangs_total");
+            WallClock.pause(Duration.ofSeconds(GRAY_MEASURE_SECONDS - GRAY_SETTLE_SECONDS));
+            double hungAfter = metric(hung, "fleet_sample_injected_hangs_total");
+            load.stop();
+            Samples latencies = Samples.ofNanos(load.latencies(0));
+            long failed = load.failures().size();
+            return new GrayResult(variant.variant(), baseline, load.successes() + failed, failed,
+                    load.successes() / (double) GRAY_MEASURE_SECONDS,
+                    (hungAfter - hungBefore) / (GRAY_MEASURE_SECONDS - GRAY_SETTLE_SECONDS), latencies.median(),
+                    latencies.p99(), metric(client, "fleet_calls_hedges_total") - hedgesBefore,
+                    metric(client, "fleet_calls_hedges_won_total") - wonBefore);
+        }
+    }
+
+    private static double metric(AppInstance app, String name) {
+        return app.get("/q/metrics").body().lines().filter(line -> line.startsWith(name + "{"))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
+    }
+
+    private static String grayTable(List<GrayResult> results) {
+        StringBuilder table = new StringBuilder();
+        table.append(String.format(Locale.ROOT, "Machine: %d cores, %s, Java %s, Consul 1.8.7 dev agent, all on"
+                + " loopback; 2 healthy instances + 1 answering 503, then 1 that never answers joins; %d callers in the"
+                + " benchmark JVM through one client per variant (peak-ewma), %d s measured after the hung instance"
+                + " joined, against %d s before.%n%n", Runtime.getRuntime().availableProcessors(), Machine.cpu(),
+                System.getProperty("java.version"), WORKERS, GRAY_MEASURE_SECONDS, GRAY_BASELINE_SECONDS));
+        table.append("| variant | calls | failed | calls/s before → with the hung instance | ratio | tries/s reaching"
+                + " the hung instance after the first " + GRAY_SETTLE_SECONDS + " s | p50 / p99 ms | backups sent /"
+                + " won |\n");
+        table.append("| --- | --- | --- | --- | --- | --- | --- | --- |\n");
+        for (GrayResult r : results) {
+            table.append(String.format(Locale.ROOT, "| %s | %d | %d | %.0f → %.0f | %.2f | %.2f | %s / %s |"
+                    + " %.0f / %.0f |%n", r.variant(), r.calls(), r.failed(), r.baselineThroughput(), r.throughput(),
+                    r.throughput() / r.baselineThroughput(), r.hungTriesPerSecond(), Samples.millis(r.p50Millis()),
+                    Samples.millis(r.p99Millis()), r.hedgesSent(), r.hedgesWon()));
+        }
+        return table.toString();
     }
 
     private static URI callOf(AppInstance client) {

@@ -2,6 +2,7 @@ package com.example.fleet.calls;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -9,17 +10,22 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import com.example.fleet.support.VertxTimers;
+
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.stork.api.Metadata;
 import io.smallrye.stork.api.ServiceInstance;
 import io.smallrye.stork.impl.DefaultServiceInstance;
+import io.smallrye.stork.impl.ServiceInstanceWithStatGathering;
+import io.smallrye.stork.spi.CallStatisticsCollector;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
@@ -43,7 +49,11 @@ class RetryingCallerTest {
     /** What the balancer was offered, try after try. */
     private final List<Collection<ServiceInstance>> offered = new java.util.concurrent.CopyOnWriteArrayList<>();
     /** The list discovery hands out, the same object at every call. */
-    private List<ServiceInstance> discovered;
+    private volatile List<ServiceInstance> discovered;
+    /** How each try's end was reported to the balancer: "id answered" or "id" and the error's class. */
+    private final List<String> ended = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** Connections of the hanging instance that its clients closed. */
+    private final AtomicInteger hangingClosed = new AtomicInteger();
     private HttpClient client;
     private ServiceInstance ok;
     private ServiceInstance failing;
@@ -56,7 +66,8 @@ class RetryingCallerTest {
                 .end("{\"message\":\"hello\"}"));
         failing = instance(2, request -> request.response().setStatusCode(503).end("injected"));
         hanging = instance(3, request -> {
-            // accepts and never answers
+            // accepts and never answers; counts the connections its clients close
+            request.connection().closeHandler(closed -> hangingClosed.incrementAndGet());
         });
     }
 
@@ -80,24 +91,32 @@ class RetryingCallerTest {
         return received.getOrDefault(instance.getPort(), new AtomicInteger()).get();
     }
 
+    /** A caller of the instances, discovered in this order (a test may change {@link #discovered} later). */
     private RetryingCaller caller(TestCallSettings settings, ServiceInstance... instances) {
         discovered = List.of(instances);
-        List<ServiceInstance> known = discovered;
         InstanceSelector firstOffered = new InstanceSelector() {
             @Override
             public Uni<List<ServiceInstance>> instances() {
-                return Uni.createFrom().item(known);
+                return Uni.createFrom().item(() -> discovered);
             }
 
             @Override
             public ServiceInstance selectAndRecordStart(Collection<ServiceInstance> candidates) {
                 offered.add(candidates);
-                return candidates.iterator().next();
+                ServiceInstance chosen = candidates.iterator().next();
+                return new ServiceInstanceWithStatGathering(chosen, new CallStatisticsCollector() {
+                    @Override
+                    public void recordEnd(long serviceInstanceId, Throwable error) {
+                        ended.add(chosen.getId() + " " + (error == null ? "answered"
+                                : error instanceof TimeoutException ? "timed out"
+                                        : error.getClass().getSimpleName()));
+                    }
+                });
             }
         };
         return new RetryingCaller("fleet-service", firstOffered, client, settings,
                 new RetryBudget(settings.retryBudget(), System::nanoTime), new CallMetrics(registry, "fleet-service"),
-                System::nanoTime);
+                System::nanoTime, new VertxTimers(vertx.getDelegate()));
     }
 
     private double counter(String name) {
@@ -193,7 +212,7 @@ class RetryingCallerTest {
     @Test
     void aTryNeverOutlastsTheCall() {
         TestCallSettings settings = new TestCallSettings(2, Duration.ofSeconds(5), Duration.ofMillis(400), 20, 10,
-                Duration.ofSeconds(10));
+                Duration.ofSeconds(10), false);
 
         FleetCallFailed failure = catchThrowableOfType(() -> caller(settings, hanging, ok)
                 .send(FleetRequest.get("/api/hello")).await().atMost(WAIT), FleetCallFailed.class);
@@ -214,5 +233,61 @@ class RetryingCallerTest {
         caller.send(FleetRequest.get("/api/hello")).await().atMost(WAIT);
 
         assertThat(tries).containsExactly(failing.getId() + " failed", ok.getId() + " answered");
+    }
+
+    /** Enough answers of {@code ok} for a hedge delay, then the hanging instance offered first. */
+    private RetryingCaller hedgingCallerWithTheHangingInstanceFirst(TestCallSettings settings) {
+        RetryingCaller caller = caller(settings, ok, hanging);
+        for (int i = 0; i < AnswerTimes.ENOUGH; i++) {
+            caller.send(FleetRequest.get("/api/hello")).await().atMost(WAIT);
+        }
+        discovered = List.of(hanging, ok);
+        ended.clear();
+        return caller;
+    }
+
+    @Test
+    void aTryUnansweredAfterTheHedgeDelayGetsABackupElsewhereTheFirstAnswerWinsAndTheOtherTryIsCancelled() {
+        RetryingCaller caller = hedgingCallerWithTheHangingInstanceFirst(TestCallSettings.defaults().withHedging());
+
+        long started = System.nanoTime();
+        FleetAnswer answer = caller.send(FleetRequest.get("/api/hello")).await().atMost(WAIT);
+
+        assertThat(answer.instanceId()).isEqualTo(ok.getId());
+        assertThat(answer.attempts()).as("the try and its backup").isEqualTo(2);
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).as("well within the 1s per-try timeout")
+                .isLessThan(Duration.ofMillis(500));
+        assertThat(counter("fleet.calls.hedges")).isEqualTo(1);
+        assertThat(counter("fleet.calls.hedges.won")).isEqualTo(1);
+        assertThat(received(hanging)).isEqualTo(1);
+        // the balancer hears the given-up try as abandoned, not failed, as the round ends; its connection is reset
+        await().atMost(WAIT).untilAsserted(() -> assertThat(ended).containsExactlyInAnyOrder(
+                ok.getId() + " answered", hanging.getId() + " CancellationException"));
+        await().atMost(WAIT).until(() -> hangingClosed.get() == 1);
+    }
+
+    @Test
+    void aBackupTakesFromTheRetryBudgetAndIsNotSentWhenItIsSpent() {
+        RetryingCaller caller = hedgingCallerWithTheHangingInstanceFirst(
+                TestCallSettings.defaults().withHedging().withBudget(0, 0));
+
+        catchThrowableOfType(() -> caller.send(FleetRequest.get("/api/hello")).await().atMost(WAIT),
+                FleetCallFailed.class);
+
+        assertThat(counter("fleet.calls.hedges")).isZero();
+        assertThat(counter("fleet.calls.hedges.refused")).isEqualTo(1);
+        assertThat(received(ok)).as("the answers before, none for this call").isEqualTo(AnswerTimes.ENOUGH);
+    }
+
+    @Test
+    void aCallThatMayNotBeRepeatedGetsNoBackup() {
+        RetryingCaller caller = hedgingCallerWithTheHangingInstanceFirst(TestCallSettings.defaults().withHedging());
+
+        FleetCallFailed failure = catchThrowableOfType(() -> caller.send(new FleetRequest(HttpMethod.POST,
+                "/api/hello", false, Duration.ZERO)).await().atMost(WAIT), FleetCallFailed.class);
+
+        assertThat(failure).hasMessageContaining("POST is not idempotent");
+        assertThat(counter("fleet.calls.hedges")).isZero();
+        assertThat(ended).containsExactly(hanging.getId() + " timed out");
     }
 }

@@ -244,9 +244,11 @@ class ScaffoldIT {
      */
     private static void buildsOffline(Path project) throws Exception {
         Path log = LOGS.resolve("nested-verify.log");
+        // one test JVM and one IT at a time: the outer build runs other ITs meanwhile
         Process build = start("nested-verify", List.of("./mvnw", "-o", "-B", "verify", "-Dfleet.tracing=true",
-                "-Dfleet.kubernetes=true", "-Dtest=" + String.join(",", NESTED_TESTS),
-                "-Dsurefire.failIfNoSpecifiedTests=false", "-Dit.test=" + NESTED_IT), project);
+                "-Dfleet.kubernetes=true", "-Dtest.forks=1", "-Dit.threads=1",
+                "-Dtest=" + String.join(",", NESTED_TESTS), "-Dsurefire.failIfNoSpecifiedTests=false",
+                "-Dit.test=" + NESTED_IT), project);
         int exitCode = awaitExit(build, NESTED_BUILD_TIMEOUT, log);
         assertThat(exitCode).as("./mvnw verify of the renamed project; its output is in %s", log).isZero();
 

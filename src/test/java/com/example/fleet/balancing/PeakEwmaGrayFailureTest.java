@@ -1,0 +1,127 @@
+package com.example.fleet.balancing;
+
+import static com.example.fleet.balancing.Calls.fail;
+import static com.example.fleet.balancing.Calls.instance;
+import static com.example.fleet.balancing.Calls.succeed;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+
+import jakarta.ws.rs.WebApplicationException;
+
+import org.junit.jupiter.api.Test;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.smallrye.stork.api.ServiceInstance;
+
+/**
+ * An instance that accepts calls and never answers, next to one that fails: the age of an open call counts as
+ * latency, a penalised instance gets one call at a time, and calls given up for a hedge that won count toward its
+ * run of failures, so that neither hides behind the other's ejection.
+ */
+class PeakEwmaGrayFailureTest {
+
+    private static final Instant WALL_NOW = Instant.parse("2026-01-01T00:00:00Z");
+    private static final Throwable SERVER_ERROR = new WebApplicationException(503);
+
+    private final ManualClock clock = new ManualClock();
+    private final ServiceInstance hung = instance(1);
+    private final ServiceInstance healthy = instance(2);
+    private final ServiceInstance failing = instance(3);
+    private final List<ServiceInstance> fleet = List.of(hung, healthy, failing);
+    private final PeakEwmaLoadBalancer balancer = new PeakEwmaLoadBalancer(Calls.DEFAULTS, clock,
+            Clock.fixed(WALL_NOW, ZoneOffset.UTC), Calls.seededRandom(), new SimpleMeterRegistry());
+    private final Traffic traffic = new Traffic(balancer, fleet);
+
+    private InstanceLoad load(ServiceInstance instance) {
+        return balancer.estimates().get(instance.getId());
+    }
+
+    @Test
+    void aCallOpenLongerThanRepliesTakeCountsAsTheInstancesLatency() {
+        succeed(traffic.callTo(healthy), Duration.ofMillis(5));
+        traffic.openCallsTo(hung, 1);
+
+        clock.advance(Duration.ofMillis(800));
+        // busy with new calls: a hung instance judged by its replies alone (none: the neutral 30 ms) would win
+        traffic.openCallsTo(healthy, 20);
+
+        assertThat(load(hung).estimateMillis()).isGreaterThanOrEqualTo(800);
+        assertThat(load(hung).oldestOpenCallMillis()).isEqualTo(800);
+        assertThat(load(hung).avoided()).contains("slow: a call open for 800 ms counts as its latency");
+        assertThat(traffic.picks(300)).as("new calls go elsewhere while its first is open").doesNotContainKey(1L);
+    }
+
+    @Test
+    void aPenalisedInstanceGetsOneCallAtATimeUntilOneSucceeds() {
+        fail(traffic.callTo(failing), SERVER_ERROR);
+        assertThat(load(failing).avoided()).contains("penalised: its next call is a probe");
+        // its penalty relaxes while the others are busy: it is worth a probe again
+        clock.advance(Duration.ofSeconds(60));
+        traffic.openCallsTo(healthy, 20);
+        traffic.openCallsTo(hung, 20);
+        ServiceInstance probe = traffic.callTo(failing);
+        probe.recordStart(true);
+
+        assertThat(load(failing).avoided()).contains("probing: one call at a time since a failed or abandoned one");
+        assertThat(traffic.picks(300)).as("no second call while the probe is out").doesNotContainKey(3L);
+
+        Calls.reply(probe, Duration.ofMillis(5));
+        probe.recordEnd(null);
+        assertThat(load(failing).avoided()).isEmpty();
+        assertThat(traffic.picks(300)).containsKey(3L);
+    }
+
+    @Test
+    void callsGivenUpForAHedgeCountTowardTheRunAndEjectAnInstanceThatNeverAnswers() {
+        for (int i = 1; i <= 4; i++) {
+            ServiceInstance abandoned = traffic.callTo(hung);
+            abandoned.recordStart(true);
+            clock.advance(Duration.ofMillis(20));
+            abandoned.recordEnd(new CancellationException("another try answered first"));
+            assertThat(load(hung).consecutiveFailures()).isEqualTo(i);
+            assertThat(load(hung).ejectedUntil()).isEmpty();
+            clock.advance(Duration.ofSeconds(60));
+        }
+        ServiceInstance fifth = traffic.callTo(hung);
+        fifth.recordStart(true);
+        fifth.recordEnd(new CancellationException("another try answered first"));
+
+        assertThat(load(hung).ejectedUntil()).contains(WALL_NOW.plusSeconds(30));
+        assertThat(traffic.picks(300)).doesNotContainKey(1L);
+    }
+
+    @Test
+    void aHealthyInstanceSlowNowAndThenLosesNothingToAnAbandonedCall() {
+        ServiceInstance abandoned = traffic.callTo(healthy);
+        abandoned.recordStart(true);
+        clock.advance(Duration.ofMillis(15));
+        abandoned.recordEnd(new CancellationException("another try answered first"));
+        assertThat(load(healthy).consecutiveFailures()).isEqualTo(1);
+        assertThat(load(healthy).estimateMillis()).as("no penalty: its time so far, a lower bound").isLessThan(100);
+
+        succeed(traffic.callTo(healthy), Duration.ofMillis(5));
+
+        assertThat(load(healthy).consecutiveFailures()).isZero();
+        assertThat(load(healthy).avoided()).isEmpty();
+    }
+
+    @Test
+    void anotherInstancesEjectionDoesNotShieldOneThatHangs() {
+        // the failing instance takes the only ejection slot of a small fleet (10 % of 3 rounds to one)
+        traffic.failRepeatedly(failing, 5, SERVER_ERROR);
+        assertThat(load(failing).ejectedUntil()).isPresent();
+        succeed(traffic.callTo(healthy), Duration.ofMillis(5));
+
+        traffic.openCallsTo(hung, 1);
+        clock.advance(Duration.ofMillis(800));
+        traffic.openCallsTo(healthy, 20);
+
+        assertThat(traffic.picks(300)).containsOnlyKeys(2L);
+    }
+}
