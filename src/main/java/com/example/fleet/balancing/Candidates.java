@@ -1,6 +1,9 @@
 package com.example.fleet.balancing;
 
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.random.RandomGenerator;
 
@@ -25,6 +28,8 @@ final class Candidates {
     private final long generation;
     private final AtomicLong lastUsedNanos;
     private volatile EjectionCensus census;
+    /** The candidates by instance id, built at the first {@link #subset} selection; racing builds are alike. */
+    private volatile Map<Long, Candidate> byId;
 
     /** Candidates of generation {@code generation}, prepared at {@code now} from {@code source}, in its order. */
     Candidates(Collection<ServiceInstance> source, Candidate[] all, long generation, long now) {
@@ -50,6 +55,38 @@ final class Candidates {
 
     long generation() {
         return generation;
+    }
+
+    /**
+     * Candidates for a selection among {@code instances} when they are fewer and each is one of these: a retry,
+     * which leaves out the instances its call tried. They are not a new generation: an instance a retry leaves out
+     * is no instance discovery dropped, so its failures and ejection stay. Empty when an instance is not one of
+     * these. O(instances), once the candidates are indexed by id (at the first such selection).
+     */
+    Optional<Candidates> subset(Collection<ServiceInstance> instances, long now) {
+        if (instances.size() >= all.length) {
+            // as many or more: discovery's next snapshot, which may bring new Meta (weights) too
+            return Optional.empty();
+        }
+        Map<Long, Candidate> index = byId;
+        if (index == null) {
+            Map<Long, Candidate> built = new HashMap<>();
+            for (Candidate candidate : all) {
+                built.put(candidate.instance().getId(), candidate);
+            }
+            index = built;
+            byId = index;
+        }
+        Candidate[] picked = new Candidate[instances.size()];
+        int i = 0;
+        for (ServiceInstance instance : instances) {
+            Candidate candidate = index.get(instance.getId());
+            if (candidate == null) {
+                return Optional.empty();
+            }
+            picked[i++] = candidate;
+        }
+        return Optional.of(new Candidates(instances, picked, generation, now));
     }
 
     int size() {

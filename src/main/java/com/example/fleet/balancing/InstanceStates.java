@@ -2,6 +2,7 @@ package com.example.fleet.balancing;
 
 import java.util.Collection;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -24,6 +25,8 @@ final class InstanceStates {
     // lock, so that neither misses what the other does; selections take no lock
     private final Object listing = new Object();
     private volatile Candidates current;
+    /** The last collection selected among as a subset of the latest candidates (see {@link #retrySubset}). */
+    private volatile Collection<ServiceInstance> lastSubset;
     private final AtomicLong nextPruneNanos;
     private final AtomicLong nextSweepNanos;
 
@@ -38,18 +41,35 @@ final class InstanceStates {
     /**
      * The candidates of a selection among {@code instances}. Discovery consul-watch hands out the same collection
      * object until Consul reports a change, so the candidates are prepared (in O(n)) once per snapshot and every
-     * other selection costs O(1). A discovery that builds a new collection for every call gets a preparation,
-     * O(n), on every call.
+     * other selection costs O(1). A retry's collection, the latest candidates less those its call tried, is a
+     * subset of them and prepares nothing new (see {@link #retrySubset}). A discovery that builds a new
+     * collection for every call gets a preparation, O(n), on every call.
      */
     Candidates candidatesOf(Collection<ServiceInstance> instances, long now) {
         Candidates candidates = current;
         if (!candidates.preparedFrom(instances)) {
-            candidates = prepare(instances, now);
+            candidates = retrySubset(candidates, instances, now).orElseGet(() -> prepare(instances, now));
         }
         candidates.usedAt(now);
         pruneIfDue(now);
         sweepIfDue(now);
         return candidates;
+    }
+
+    /**
+     * A selection among a subset of the latest candidates, shown for the first time: a retry's, which is used once.
+     * Discovery's next snapshot after an instance left is a subset too, but it comes again with the next call: then
+     * it is prepared as the new generation.
+     */
+    private Optional<Candidates> retrySubset(Candidates latest, Collection<ServiceInstance> instances, long now) {
+        if (instances == lastSubset) {
+            return Optional.empty();
+        }
+        Optional<Candidates> subset = latest.subset(instances, now);
+        if (subset.isPresent()) {
+            lastSubset = instances;
+        }
+        return subset;
     }
 
     /** The candidates prepared last. */

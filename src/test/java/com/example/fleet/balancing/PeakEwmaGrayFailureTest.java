@@ -124,4 +124,18 @@ class PeakEwmaGrayFailureTest {
 
         assertThat(traffic.picks(300)).containsOnlyKeys(2L);
     }
+
+    @Test
+    void aRetryThatLeavesInstancesOutKeepsTheirRecordAndEjection() {
+        traffic.failRepeatedly(failing, 5, SERVER_ERROR);
+        fail(traffic.callTo(hung), SERVER_ERROR);
+        assertThat(load(failing).ejectedUntil()).isPresent();
+
+        // a retry of a call that tried the hung instance: a collection without it, used once
+        balancer.selectServiceInstance(List.of(healthy, failing));
+        balancer.selectServiceInstance(fleet);
+
+        assertThat(load(hung).consecutiveFailures()).as("not dropped by discovery: its record stays").isEqualTo(1);
+        assertThat(load(failing).ejectedUntil()).isPresent();
+    }
 }

@@ -8,9 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -142,14 +140,20 @@ class OverloadBenchmark {
     /** One client's run next to the gray failure: before the hung instance joined and after. */
     private record GrayResult(String variant, double baselineThroughput, long calls, long failed, double throughput,
             double hungTriesPerSecond, double p50Millis, double p99Millis, double hedgesSent, double hedgesWon) {
+
+        GrayResult against(double baseline) {
+            return new GrayResult(variant, baseline, calls, failed, throughput, hungTriesPerSecond, p50Millis,
+                    p99Millis, hedgesSent, hedgesWon);
+        }
     }
 
     /**
      * The combined case: two healthy instances and one answering 503 to every call, then one that accepts calls
      * and never answers joins, all passing in Consul; 8 callers through one client with backup tries and one
-     * without. Each client is measured for {@value #GRAY_BASELINE_SECONDS} s before the hung instance joins and
-     * {@value #GRAY_MEASURE_SECONDS} s after, with the tries reaching the hung instance counted by its own meter
-     * after the first {@value #GRAY_SETTLE_SECONDS} s.
+     * without, in turn. Each client is measured for {@value #GRAY_BASELINE_SECONDS} s before a hung instance joins
+     * and {@value #GRAY_MEASURE_SECONDS} s after, with the tries reaching the hung instance counted by its own meter
+     * after the first {@value #GRAY_SETTLE_SECONDS} s; the hung instance then leaves and the client is measured
+     * again without it.
      */
     @Test
     void measureAHungInstanceNextToAFailingOne() throws IOException {
@@ -166,23 +170,22 @@ class OverloadBenchmark {
             List<AppInstance> clients = variants.stream().map(GrayClient::app).toList();
             started.addAll(clients);
             awaitReady(started, clients, 3);
-            Map<AppInstance, Double> baselines = new HashMap<>();
-            for (AppInstance client : clients) {
-                try (LoadDriver warm = LoadDriver.start(callOf(client), WORKERS)) {
+            // each variant in turn, its baseline just before a hung instance of its own joins: runs on this shared
+            // machine vary by a quarter, the two parts of one run much less
+            for (GrayClient variant : variants) {
+                try (LoadDriver warm = LoadDriver.start(callOf(variant.app()), WORKERS)) {
                     WallClock.pause(WARM_UP);
                 }
-                try (LoadDriver load = LoadDriver.start(callOf(client), WORKERS)) {
-                    long before = load.successes();
-                    WallClock.pause(Duration.ofSeconds(GRAY_BASELINE_SECONDS));
-                    baselines.put(client, (load.successes() - before) / (double) GRAY_BASELINE_SECONDS);
+                double before = baseline(variant);
+                GrayResult run;
+                try (AppInstance hung = AppInstance.start("gray-hung", consul, "fleet.registration.ttl=3s",
+                        "fleet.sample.hang-rate=1")) {
+                    awaitReady(List.of(hung), clients, 4);
+                    run = grayRun(variant, hung);
                 }
-            }
-            AppInstance hung = AppInstance.start("gray-hung", consul, "fleet.registration.ttl=3s",
-                    "fleet.sample.hang-rate=1");
-            started.add(hung);
-            awaitReady(List.of(hung), clients, 4);
-            for (GrayClient client : variants) {
-                results.add(grayRun(client, baselines.get(client.app()), hung));
+                awaitReady(List.of(), clients, 3);
+                // the mean of a baseline before and one after: what drifts meanwhile (compilation) drifts in both
+                results.add(run.against((before + baseline(variant)) / 2));
             }
         } finally {
             started.forEach(AppInstance::close);
@@ -214,19 +217,34 @@ class OverloadBenchmark {
         }
     }
 
-    private static GrayResult grayRun(GrayClient variant, double baseline, AppInstance hung) {
+    /** Calls a second through the client, without the hung instance. */
+    private static double baseline(GrayClient variant) {
+        try (LoadDriver load = LoadDriver.start(callOf(variant.app()), WORKERS)) {
+            long before = load.successes();
+            WallClock.pause(Duration.ofSeconds(GRAY_BASELINE_SECONDS));
+            return (load.successes() - before) / (double) GRAY_BASELINE_SECONDS;
+        }
+    }
+
+    private static GrayResult grayRun(GrayClient variant, AppInstance hung) {
         AppInstance client = variant.app();
         double hedgesBefore = metric(client, "fleet_calls_hedges_total");
         double wonBefore = metric(client, "fleet_calls_hedges_won_total");
+        double timedOutBefore = metric(client, "fleet_calls_tries_timed_out_total");
         try (LoadDriver load = LoadDriver.start(callOf(client), WORKERS)) {
             WallClock.pause(Duration.ofSeconds(GRAY_SETTLE_SECONDS));
             double hungBefore = metric(hung, "fleet_sample_injected_hangs_total");
+            System.out.printf(Locale.ROOT, "overload benchmark: %s: %.0f tries reached the hung instance in the first"
+                    + " %d s%n", variant.variant(), hungBefore, GRAY_SETTLE_SECONDS);
             WallClock.pause(Duration.ofSeconds(GRAY_MEASURE_SECONDS - GRAY_SETTLE_SECONDS));
             double hungAfter = metric(hung, "fleet_sample_injected_hangs_total");
             load.stop();
+            System.out.printf(Locale.ROOT, "overload benchmark: %s: %.0f tries timed out; failures: %s%n",
+                    variant.variant(), metric(client, "fleet_calls_tries_timed_out_total") - timedOutBefore,
+                    load.failures().stream().limit(5).toList());
             Samples latencies = Samples.ofNanos(load.latencies(0));
             long failed = load.failures().size();
-            return new GrayResult(variant.variant(), baseline, load.successes() + failed, failed,
+            return new GrayResult(variant.variant(), Double.NaN, load.successes() + failed, failed,
                     load.successes() / (double) GRAY_MEASURE_SECONDS,
                     (hungAfter - hungBefore) / (GRAY_MEASURE_SECONDS - GRAY_SETTLE_SECONDS), latencies.median(),
                     latencies.p99(), metric(client, "fleet_calls_hedges_total") - hedgesBefore,
@@ -235,7 +253,8 @@ class OverloadBenchmark {
     }
 
     private static double metric(AppInstance app, String name) {
-        return app.get("/q/metrics").body().lines().filter(line -> line.startsWith(name + "{"))
+        return app.get("/q/metrics").body().lines()
+                .filter(line -> line.startsWith(name + "{") || line.startsWith(name + " "))
                 .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
     }
 
@@ -244,7 +263,7 @@ class OverloadBenchmark {
         table.append(String.format(Locale.ROOT, "Machine: %d cores, %s, Java %s, Consul 1.8.7 dev agent, all on"
                 + " loopback; 2 healthy instances + 1 answering 503, then 1 that never answers joins; %d callers in the"
                 + " benchmark JVM through one client per variant (peak-ewma), %d s measured after the hung instance"
-                + " joined, against %d s before.%n%n", Runtime.getRuntime().availableProcessors(), Machine.cpu(),
+                + " joined, against the mean of %d s before it joined and as long after it left.%n%n", Runtime.getRuntime().availableProcessors(), Machine.cpu(),
                 System.getProperty("java.version"), WORKERS, GRAY_MEASURE_SECONDS, GRAY_BASELINE_SECONDS));
         table.append("| variant | calls | failed | calls/s before → with the hung instance | ratio | tries/s reaching"
                 + " the hung instance after the first " + GRAY_SETTLE_SECONDS + " s | p50 / p99 ms | backups sent /"

@@ -82,7 +82,8 @@ class FleetCallsIT {
     }
 
     private static double metric(AppInstance app, String name) {
-        return app.get("/q/metrics").body().lines().filter(line -> line.startsWith(name + "{"))
+        return app.get("/q/metrics").body().lines()
+                .filter(line -> line.startsWith(name + "{") || line.startsWith(name + " "))
                 .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
     }
 
