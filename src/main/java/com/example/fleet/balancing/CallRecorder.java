@@ -37,7 +37,7 @@ final class CallRecorder implements CallStatisticsCollector {
             // Stork only takes the start time when asked to measure; other reply times are meaningless
             timed = measureTime;
             startedNanos = nanoClock.getAsLong();
-            instance.callStarted(this);
+            instance.callStarted(this, startedNanos);
         }
     }
 

@@ -70,13 +70,16 @@ final class Ejections {
 
     /**
      * A call to {@code instance} was given up after {@code elapsedNanos} because another try of the same call
-     * answered first. That time is a lower bound of its latency. It continues the run of failures, without the
-     * penalty, so that a slow answer now and then costs a healthy instance nothing but one probe at a time until
+     * answered first. That time is a lower bound of its latency (unless the call was a probe of a penalised
+     * instance). It continues the run of failures, without the penalty, so that a slow answer now and then costs a healthy instance nothing but one probe at a time until
      * its next success; an instance whose calls are all given up (one that hangs, while hedges answer for it) is
      * penalised and ejected like a failing one once the run reaches {@code consecutive-failures}.
      */
     void abandoned(InstanceState instance, long elapsedNanos, long now) {
-        instance.recordLatency(elapsedNanos, now);
+        if (!instance.penalised()) {
+            // a probe given up says nothing of its speed: it would pull a hung instance's estimate down
+            instance.recordLatency(elapsedNanos, now);
+        }
         if (!instance.isEjected(now) && instance.failedAgain() >= settings.outliers().consecutiveFailures()) {
             instance.recordPenalty(now);
             failedTooOften(instance, now);

@@ -16,6 +16,8 @@ final class InstanceState {
     private final AtomicInteger inFlight = new AtomicInteger();
     private final Set<CallRecorder> openCalls = ConcurrentHashMap.newKeySet();
     private volatile OldestOpenCall oldestOpenCall;
+    /** When its latest probe went out, while penalised. */
+    private volatile long lastProbeNanos;
     private final AtomicInteger consecutiveFailures = new AtomicInteger();
     // null until the first ejection, so that no nanoTime value has to serve as "never"; written by Ejections only
     private volatile Ejection ejection;
@@ -27,6 +29,8 @@ final class InstanceState {
     InstanceState(PeakEwmaSettings settings, long now) {
         this.settings = settings;
         this.latency = new AtomicReference<>(new LatencyEstimate(settings.defaultRtt().toNanos(), now));
+        // nanoTime has no "never": one interval ago, so that a first probe is due at once
+        this.lastProbeNanos = now - settings.probeInterval().toNanos();
     }
 
     /**
@@ -101,24 +105,31 @@ final class InstanceState {
     }
 
     /**
-     * Its last call failed or was abandoned, and none has succeeded since: it gets one call at a time, a probe,
-     * until one succeeds. So an instance that fails or hangs cannot draw many calls at once, whatever ejections
-     * others hold.
+     * Its last call failed or was abandoned, and none has succeeded since: it gets probes, one call at a time and at
+     * most one per {@code probe-interval}, until one succeeds. So an instance that fails or hangs cannot draw many
+     * calls, whatever ejections others hold, and a probe given up for a backup at once frees no room for the next.
      */
     boolean penalised() {
         return consecutiveFailures.get() > 0;
     }
 
-    /** Whether a selection may send it a call now: not ejected, and not a penalised one whose probe is still out. */
+    /**
+     * Whether a selection may send it a call now: not ejected, and not a penalised one whose probe is still out or
+     * went out less than {@code probe-interval} ago.
+     */
     boolean selectable(long now) {
-        return !isEjected(now) && !(penalised() && inFlight.get() > 0);
+        return !isEjected(now) && !(penalised() && (inFlight.get() > 0
+                || now - lastProbeNanos < settings.probeInterval().toNanos()));
     }
 
     int inFlight() {
         return inFlight.get();
     }
 
-    void callStarted(CallRecorder call) {
+    void callStarted(CallRecorder call, long now) {
+        if (penalised()) {
+            lastProbeNanos = now;
+        }
         openCalls.add(call);
         inFlight.incrementAndGet();
     }

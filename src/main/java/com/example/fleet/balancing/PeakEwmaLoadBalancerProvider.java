@@ -25,6 +25,7 @@ import io.smallrye.stork.spi.LoadBalancerProvider;
 @LoadBalancerAttribute(name = "default-rtt", defaultValue = "30ms", description = "Latency assumed for instances without samples yet.")
 @LoadBalancerAttribute(name = "error-penalty", defaultValue = "2s", description = "Latency a failed call counts as.")
 @LoadBalancerAttribute(name = "ejection-cool-off", defaultValue = "5s", description = "How long an instance that refused a connection is left out, unless discovery drops and re-adds it sooner.")
+@LoadBalancerAttribute(name = "probe-interval", defaultValue = "1s", description = "A penalised instance (its last call failed or was given up for a backup, and none succeeded since) gets one call at a time, and at most one this often.")
 @LoadBalancerAttribute(name = "call-timeout", defaultValue = "30s", description = "A call with no end after this long counts as failed: the REST client reports no end for resets and read timeouts after the request was sent.")
 @LoadBalancerAttribute(name = "consecutive-failures", defaultValue = "5", description = "Failed calls in a row (5xx answers, timeouts, resets; not 4xx answers) that eject an instance.")
 @LoadBalancerAttribute(name = "ejection-base", defaultValue = "30s", description = "How long the first ejection for failures lasts; each further one lasts this much longer, and each ejection-base back in rotation takes one step off again.")

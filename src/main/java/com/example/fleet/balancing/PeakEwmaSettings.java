@@ -6,13 +6,14 @@ import java.util.List;
 
 /** The tunables of a peak-EWMA balancer, read from its Stork attributes. */
 record PeakEwmaSettings(Duration decayTime, Duration defaultRtt, Duration errorPenalty, Duration ejectionCoolOff,
-        Duration callTimeout, OutlierDetection outliers) {
+        Duration probeInterval, Duration callTimeout, OutlierDetection outliers) {
 
     static PeakEwmaSettings from(PeakEwmaConfiguration config) {
         return new PeakEwmaSettings(Attributes.positiveDuration("decay-time", config.getDecayTime()),
                 Attributes.positiveDuration("default-rtt", config.getDefaultRtt()),
                 Attributes.positiveDuration("error-penalty", config.getErrorPenalty()),
                 Attributes.positiveDuration("ejection-cool-off", config.getEjectionCoolOff()),
+                Attributes.positiveDuration("probe-interval", config.getProbeInterval()),
                 Attributes.positiveDuration("call-timeout", config.getCallTimeout()),
                 OutlierDetection.from(config));
     }

@@ -18,11 +18,12 @@ final class Calls {
             Duration.ofSeconds(300), 10, 50);
 
     static final PeakEwmaSettings DEFAULTS = new PeakEwmaSettings(Duration.ofSeconds(10), Duration.ofMillis(30),
-            Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofSeconds(30), DEFAULT_OUTLIERS);
+            Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofSeconds(1), Duration.ofSeconds(30),
+            DEFAULT_OUTLIERS);
 
     /**
-     * A penalty too small to matter, and panic only once every candidate is ejected, so that only an ejection
-     * keeps an instance that failed out, whatever the share ejected.
+     * A penalty too small to matter, probes not paced, and panic only once every candidate is ejected, so that only
+     * an ejection keeps an instance that failed out, whatever the share ejected.
      */
     static final PeakEwmaSettings WITHOUT_PENALTY = withOutliers(new OutlierDetection(5, Duration.ofSeconds(30),
             Duration.ofSeconds(300), 10, 0));
@@ -30,10 +31,10 @@ final class Calls {
     private Calls() {
     }
 
-    /** Settings without penalty (see {@link #WITHOUT_PENALTY}) and with these outlier rules. */
+    /** Settings without penalty nor probe pacing (see {@link #WITHOUT_PENALTY}) and with these outlier rules. */
     static PeakEwmaSettings withOutliers(OutlierDetection outliers) {
         return new PeakEwmaSettings(Duration.ofSeconds(10), Duration.ofMillis(30), Duration.ofNanos(1),
-                Duration.ofSeconds(5), Duration.ofSeconds(30), outliers);
+                Duration.ofSeconds(5), Duration.ZERO, Duration.ofSeconds(30), outliers);
     }
 
     /** The same choices on every run: share assertions then hold or fail for good, not by chance. */

@@ -105,6 +105,8 @@ class PeakEwmaGrayFailureTest {
         assertThat(load(healthy).consecutiveFailures()).isEqualTo(1);
         assertThat(load(healthy).estimateMillis()).as("no penalty: its time so far, a lower bound").isLessThan(100);
 
+        // its next call is a probe, one per probe-interval; busy, it would have other calls ending meanwhile
+        clock.advance(Calls.DEFAULTS.probeInterval());
         succeed(traffic.callTo(healthy), Duration.ofMillis(5));
 
         assertThat(load(healthy).consecutiveFailures()).isZero();
@@ -137,5 +139,21 @@ class PeakEwmaGrayFailureTest {
 
         assertThat(load(hung).consecutiveFailures()).as("not dropped by discovery: its record stays").isEqualTo(1);
         assertThat(load(failing).ejectedUntil()).isPresent();
+    }
+
+    @Test
+    void aPenalisedInstanceGetsAtMostOneProbePerIntervalAlsoWhenEachIsGivenUpAtOnce() {
+        fail(traffic.callTo(hung), SERVER_ERROR);
+        clock.advance(Duration.ofSeconds(60));
+        traffic.openCallsTo(healthy, 20);
+        traffic.openCallsTo(failing, 20);
+        ServiceInstance probe = traffic.callTo(hung);
+        probe.recordStart(true);
+        // a backup answered first: the probe is given up at once
+        probe.recordEnd(new CancellationException("another try answered first"));
+
+        assertThat(traffic.picks(300)).as("no probe within the interval").doesNotContainKey(1L);
+        clock.advance(Calls.DEFAULTS.probeInterval());
+        assertThat(traffic.picks(300)).containsKey(1L);
     }
 }

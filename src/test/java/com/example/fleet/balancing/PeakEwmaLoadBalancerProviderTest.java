@@ -18,18 +18,19 @@ class PeakEwmaLoadBalancerProviderTest {
     void attributesDefaultToTheDocumentedValues() {
         assertThat(PeakEwmaSettings.from(new PeakEwmaConfiguration())).isEqualTo(new PeakEwmaSettings(
                 Duration.ofSeconds(10), Duration.ofMillis(30), Duration.ofSeconds(2), Duration.ofSeconds(5),
-                Duration.ofSeconds(30),
+                Duration.ofSeconds(1), Duration.ofSeconds(30),
                 new OutlierDetection(5, Duration.ofSeconds(30), Duration.ofSeconds(300), 10, 50)));
     }
 
     @Test
     void attributesAcceptQuarkusDurations() {
         PeakEwmaConfiguration config = new PeakEwmaConfiguration().withDecayTime("PT1M").withDefaultRtt("250ms")
-                .withErrorPenalty("3").withEjectionCoolOff("1m").withCallTimeout("45s").withConsecutiveFailures(" 3")
+                .withErrorPenalty("3").withEjectionCoolOff("1m").withProbeInterval("500ms").withCallTimeout("45s").withConsecutiveFailures(" 3")
                 .withEjectionBase("10s").withMaxEjection("10s").withMaxEjectedPercent("100").withPanicThreshold("0");
 
         assertThat(PeakEwmaSettings.from(config)).isEqualTo(new PeakEwmaSettings(Duration.ofMinutes(1),
-                Duration.ofMillis(250), Duration.ofSeconds(3), Duration.ofMinutes(1), Duration.ofSeconds(45),
+                Duration.ofMillis(250), Duration.ofSeconds(3), Duration.ofMinutes(1), Duration.ofMillis(500),
+                Duration.ofSeconds(45),
                 new OutlierDetection(3, Duration.ofSeconds(10), Duration.ofSeconds(10), 100, 0)));
     }
 
