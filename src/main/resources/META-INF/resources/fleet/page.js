@@ -86,6 +86,7 @@
       return el('tr', { 'data-instance': member.consulId ?? address },
         el('td', {}, swatch(address), member.consulId ?? ''),
         el('td', {}, address),
+        el('td', {}, [member.datacenter, meta.zone].filter(Boolean).join(' · ')),
         el('td', { class: `status-${member.status}` }, member.status ?? ''),
         el('td', {}, meta.version ?? ''),
         el('td', {}, meta.environment ?? ''),
@@ -97,6 +98,22 @@
           : member.avoided ?? ''));
     });
     $('instances').tBodies[0].replaceChildren(...rows);
+    renderLevels(part);
+  }
+
+  function renderLevels(part) {
+    const watched = part.datacenters || [];
+    $('datacenters').hidden = watched.length < 2;
+    $('datacenters').textContent = 'Watching ' + watched.map(dc =>
+      `${dc.datacenter}: ${dc.instances} instances${dc.problem ? ' (not answering)' : ''}`).join(', ');
+    const levels = part.levels || [];
+    $('levels').hidden = levels.length === 0;
+    $('levels').tBodies[0].replaceChildren(...levels.map(level => el('tr', { 'data-level': level.name },
+      el('td', {}, level.name),
+      el('td', { class: 'number' }, `${level.instances}`),
+      el('td', { class: 'number' }, `${level.healthy}`),
+      el('td', { class: 'number' }, `${level.healthPercent}%`),
+      el('td', { class: 'number' }, `${level.trafficPercent}%`))));
   }
 
   function renderControl(part) {

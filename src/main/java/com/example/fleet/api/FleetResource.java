@@ -21,6 +21,7 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 import com.example.fleet.api.GreetingResource.Greeting;
 import com.example.fleet.balancing.InstanceLoad;
+import com.example.fleet.balancing.LevelLoad;
 import com.example.fleet.balancing.PeakEwmaLoadBalancer;
 import com.example.fleet.balancing.PeakEwmaLoadBalancerProvider;
 import com.example.fleet.calls.FleetCallFailed;
@@ -31,6 +32,7 @@ import com.example.fleet.discovery.Snapshot;
 import com.example.fleet.scaling.leadership.LeaderElection;
 import com.example.fleet.scaling.policy.PolicyWatch;
 
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.stork.Stork;
 import io.smallrye.stork.api.ServiceInstance;
@@ -45,17 +47,28 @@ import io.vertx.core.json.Json;
 @Produces(MediaType.APPLICATION_JSON)
 public class FleetResource {
 
-    /** One instance as the client sees it. */
+    /**
+     * One instance as the client sees it.
+     *
+     * @param datacenter the failover datacenter it was found in; empty for the local one
+     */
     public record Member(long id, String consulId, String address, int port, String status, List<String> tags,
-            Map<String, String> meta, Optional<InstanceLoad> balancer) {
+            Map<String, String> meta, Optional<String> datacenter, Optional<InstanceLoad> balancer) {
+    }
+
+    /** The watch of one datacenter (with consul-watch): the local one, then each failover datacenter. */
+    @RegisterForReflection
+    public record Watched(String datacenter, int instances, long index, long ageMillis, Optional<String> problem) {
     }
 
     /**
      * The whole view; {@code snapshotAgeMillis} grows while Consul does not answer; {@code balancerPanicking} (with
-     * peak-ewma) is true while so many instances are ejected that the balancer chooses among all of them.
+     * peak-ewma) is true while so many instances are ejected that the balancer chooses among all of them;
+     * {@code levels} (with peak-ewma, and a zone or failover datacenters) say where calls go.
      */
     public record View(String service, List<Member> instances, long index, long snapshotAgeMillis,
-            Optional<String> consulProblem, Optional<Boolean> balancerPanicking) {
+            Optional<String> consulProblem, Optional<Boolean> balancerPanicking, List<Watched> datacenters,
+            List<LevelLoad> levels) {
     }
 
     @ConfigProperty(name = "fleet.sample.target-service")
@@ -119,8 +132,16 @@ public class FleetResource {
         return Stork.getInstance().getService(target).getInstances().map(instances -> new View(target,
                 instances.stream().sorted(Comparator.comparing(ServiceInstance::getPort))
                         .map(instance -> member(instance, estimates)).toList(),
-                snapshot.map(Snapshot::index).orElse(-1L), snapshot.map(s -> s.age().toMillis()).orElse(-1L),
-                snapshot.flatMap(Snapshot::problem), balancer.map(PeakEwmaLoadBalancer::panicking)));
+                snapshot.map(Snapshot::index).orElse(-1L),
+                snapshot.flatMap(s -> s.local().age()).map(Duration::toMillis).orElse(-1L),
+                snapshot.flatMap(Snapshot::problem), balancer.map(PeakEwmaLoadBalancer::panicking),
+                snapshot.map(FleetResource::watched).orElse(List.of()),
+                balancer.map(PeakEwmaLoadBalancer::levels).orElse(List.of())));
+    }
+
+    private static List<Watched> watched(Snapshot snapshot) {
+        return snapshot.datacenters().stream().map(state -> new Watched(state.name(), state.instances().size(),
+                state.index(), state.age().map(Duration::toMillis).orElse(-1L), state.problem())).toList();
     }
 
     /** The replica policy in force, where it came from, and the last value refused. */
@@ -144,6 +165,7 @@ public class FleetResource {
         Object consulId = instance.getMetadata().getMetadata().get(ConsulMetadataKey.META_CONSUL_SERVICE_ID);
         return new Member(instance.getId(), Objects.toString(consulId, null), instance.getHost(), instance.getPort(),
                 found.map(ConsulWatchInstance::status).orElse(null), found.map(ConsulWatchInstance::tags).orElse(null),
-                ConsulWatchInstance.metaOrLabels(instance), Optional.ofNullable(estimates.get(instance.getId())));
+                ConsulWatchInstance.metaOrLabels(instance), found.flatMap(ConsulWatchInstance::datacenter),
+                Optional.ofNullable(estimates.get(instance.getId())));
     }
 }

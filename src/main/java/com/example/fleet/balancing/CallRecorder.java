@@ -21,6 +21,7 @@ final class CallRecorder implements CallStatisticsCollector {
     private final LongSupplier nanoClock;
     private final AtomicInteger phase = new AtomicInteger(NEW);
     private volatile boolean timed;
+    private volatile boolean probe;
     private volatile long startedNanos;
     // -1 until a reply is timed; kept until the end, because the REST client also reports a "reply" for failures
     private volatile long replyNanos = -1;
@@ -37,7 +38,7 @@ final class CallRecorder implements CallStatisticsCollector {
             // Stork only takes the start time when asked to measure; other reply times are meaningless
             timed = measureTime;
             startedNanos = nanoClock.getAsLong();
-            instance.callStarted(this, startedNanos);
+            probe = instance.callStarted(this, startedNanos);
         }
     }
 
@@ -71,6 +72,11 @@ final class CallRecorder implements CallStatisticsCollector {
             instance.recordLatency(replyNanos, now);
         }
         ejections.succeeded(instance);
+    }
+
+    /** Whether the call, once started, is a probe of a penalised instance. */
+    boolean probe() {
+        return probe;
     }
 
     /** How long the call has been open at {@code now}; 0 once it ended or before it started. */

@@ -22,26 +22,40 @@ final class Candidates {
      * from the first draw alone would favour the candidate after each ejected one.
      */
     private static final int RANDOM_DRAWS = 4;
+    /** Candidates a last resort compares: all of them up to this many. */
+    private static final int LAST_RESORT_DRAWS = 8;
 
     private final Collection<ServiceInstance> source;
     private final Candidate[] all;
     private final long generation;
     private final AtomicLong lastUsedNanos;
+    /** Null while every candidate stands on one level of the ladder. */
+    private final Levels levels;
     private volatile EjectionCensus census;
     /** The candidates by instance id, built at the first {@link #subset} selection; racing builds are alike. */
     private volatile Map<Long, Candidate> byId;
 
-    /** Candidates of generation {@code generation}, prepared at {@code now} from {@code source}, in its order. */
-    Candidates(Collection<ServiceInstance> source, Candidate[] all, long generation, long now) {
+    /**
+     * Candidates of generation {@code generation}, prepared at {@code now} from {@code source}, in its order.
+     *
+     * @param levels their levels, when they span more than one
+     */
+    Candidates(Collection<ServiceInstance> source, Candidate[] all, long generation, long now, Levels levels) {
         this.source = source;
         this.all = all;
         this.generation = generation;
         this.lastUsedNanos = new AtomicLong(now);
+        this.levels = levels;
+    }
+
+    /** A generation's candidates, split by level when they stand on more than one. */
+    static Candidates prepared(Collection<ServiceInstance> source, Candidate[] all, long generation, long now) {
+        return new Candidates(source, all, generation, now, Levels.of(all, generation, now));
     }
 
     /** What a balancer holds before its first selection: prepared from no collection. */
     static Candidates none(long now) {
-        return new Candidates(null, new Candidate[0], 0, now);
+        return new Candidates(null, new Candidate[0], 0, now, null);
     }
 
     /**
@@ -86,22 +100,55 @@ final class Candidates {
             }
             picked[i++] = candidate;
         }
-        return Optional.of(new Candidates(instances, picked, generation, now));
+        return Optional.of(new Candidates(instances, picked, generation, now,
+                levels == null ? null : levels.subset(picked, generation, now)));
     }
 
     int size() {
         return all.length;
     }
 
+    /** The candidates themselves; not to be changed. */
+    Candidate[] all() {
+        return all;
+    }
+
+    /** The first candidate: a level always has one. */
+    Candidate first() {
+        return all[0];
+    }
+
+    /** The levels they stand on, ascending. */
+    int[] positions() {
+        if (levels != null) {
+            return levels.positions();
+        }
+        return all.length == 0 ? new int[0] : new int[] { all[0].position() };
+    }
+
+    /** The candidates at level {@code position} of the ladder: all of them on one level; null if none is there. */
+    Candidates atPosition(int position) {
+        if (levels != null) {
+            return levels.membersAt(position);
+        }
+        return all.length > 0 && all[0].position() == position ? this : null;
+    }
+
+    /** Their levels on the ladder; null while they all stand on one. */
+    Levels levels() {
+        return levels;
+    }
+
     /**
-     * How many of these candidates are ejected at {@code now}, given the ejection version: counted again only when
-     * an ejection started or one counted ended since (see {@link EjectionCensus}). Racing threads may both count;
+     * How many of these candidates are ejected, or failing (see {@link InstanceState#failingAt}), at {@code now},
+     * given the ejection version: counted again only when an ejection started, a run of failures reached or left
+     * the failing length, or one counted ended since (see {@link EjectionCensus}). Racing threads may both count;
      * either result is right, and a count taken before a newer ejection carries an older version.
      */
-    EjectionCensus census(long now, long ejectionVersion) {
+    EjectionCensus census(long now, long ejectionVersion, long failingNanos) {
         EjectionCensus counted = census;
         if (counted == null || !counted.holdsAt(now, ejectionVersion)) {
-            counted = EjectionCensus.take(all, now, ejectionVersion);
+            counted = EjectionCensus.take(all, now, ejectionVersion, failingNanos);
             census = counted;
         }
         return counted;
@@ -123,22 +170,47 @@ final class Candidates {
     /**
      * Where the next call goes: of two distinct random candidates that are selectable (not ejected, and not a
      * penalised one whose probe is still out), the one with the lower load; the only selectable one if there is
-     * one; of two random ones among all when {@code panic} (see {@link OutlierDetection#panics}) or when none is
-     * selectable (which panic covers for ejections, unless one started since it was decided; penalised instances
-     * with their probes out leave this as the last resort). Two random candidates rather than the best of all: no
-     * herd on one instance between replies.
+     * one; of two random ones among all when {@code panic} (see {@link OutlierDetection#panics}); the
+     * {@link #lastResort} when none is selectable. Two random candidates rather than the best of all: no herd on one
+     * instance between replies.
      */
     Candidate choose(RandomGenerator random, long now, boolean panic) {
         if (all.length == 1) {
             return all[0];
         }
-        int first = panic ? NONE : selectableIndex(random, NONE, now);
-        if (first == NONE) {
-            first = randomIndex(random, NONE);
+        if (panic) {
+            int first = randomIndex(random, NONE);
             return lowerLoad(all[first], all[randomIndex(random, first)], now);
+        }
+        int first = selectableIndex(random, NONE, now);
+        if (first == NONE) {
+            return lastResort(random, now);
         }
         int second = selectableIndex(random, first, now);
         return second == NONE ? all[first] : lowerLoad(all[first], all[second], now);
+    }
+
+    /**
+     * With none selectable: the best {@link InstanceState#lastResortRank}, the lower load among equals, of all
+     * candidates up to {@value #LAST_RESORT_DRAWS}, else of that many random ones. So an instance avoided for one slow
+     * answer serves before one that failed or hung again and again, which would otherwise draw a call whenever the
+     * healthy ones were all briefly avoided.
+     */
+    private Candidate lastResort(RandomGenerator random, long now) {
+        boolean scan = all.length <= LAST_RESORT_DRAWS;
+        Candidate best = null;
+        for (int i = 0; i < Math.min(all.length, LAST_RESORT_DRAWS); i++) {
+            Candidate candidate = scan ? all[i] : all[random.nextInt(all.length)];
+            if (best == null) {
+                best = candidate;
+                continue;
+            }
+            int rank = Integer.compare(candidate.state().lastResortRank(now), best.state().lastResortRank(now));
+            if (rank < 0 || rank == 0 && candidate.load(now) < best.load(now)) {
+                best = candidate;
+            }
+        }
+        return best;
     }
 
     /**

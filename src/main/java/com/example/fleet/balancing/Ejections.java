@@ -31,8 +31,12 @@ final class Ejections {
 
     /** Whether selections among {@code candidates} at {@code now} ignore ejections; O(1) but after a change. */
     boolean panics(Candidates candidates, long now) {
-        EjectionCensus census = candidates.census(now, version.get());
-        return settings.outliers().panics(candidates.size(), census.ejected());
+        return settings.outliers().panics(candidates.size(), census(candidates, now).ejected());
+    }
+
+    /** How many of {@code candidates} are ejected, and unhealthy, at {@code now}; O(1) but after a change. */
+    EjectionCensus census(Candidates candidates, long now) {
+        return candidates.census(now, version.get(), settings.ejectionCoolOff().toNanos());
     }
 
     /** {@link #panics}, for a selection: counted when it does. */
@@ -44,9 +48,15 @@ final class Ejections {
         return panics;
     }
 
+    /** A selection among levels that panics (see {@link LevelRouter}): counted, and true. */
+    boolean forcedPanic() {
+        meters.panicSelection();
+        return true;
+    }
+
     /** A call to {@code instance} ended in success, or got an answer. */
     void succeeded(InstanceState instance) {
-        instance.resetFailures();
+        resetFailures(instance);
     }
 
     /**
@@ -58,10 +68,11 @@ final class Ejections {
         instance.recordPenalty(now);
         switch (kind) {
             case REFUSED -> refused(instance, now);
-            case CLIENT_ERROR -> instance.resetFailures();
+            case CLIENT_ERROR -> resetFailures(instance);
             case FAILED -> {
                 // calls in flight when the instance was ejected end failed too: they do not count toward the next
-                if (!instance.isEjected(now) && instance.failedAgain() >= settings.outliers().consecutiveFailures()) {
+                if (!instance.isEjected(now)
+                        && failedAgain(instance, now) >= settings.outliers().consecutiveFailures()) {
                     failedTooOften(instance, now);
                 }
             }
@@ -71,9 +82,10 @@ final class Ejections {
     /**
      * A call to {@code instance} was given up after {@code elapsedNanos} because another try of the same call
      * answered first. That time is a lower bound of its latency (unless the call was a probe of a penalised
-     * instance). It continues the run of failures, without the penalty, so that a slow answer now and then costs a healthy instance nothing but one probe at a time until
-     * its next success; an instance whose calls are all given up (one that hangs, while hedges answer for it) is
-     * penalised and ejected like a failing one once the run reaches {@code consecutive-failures}.
+     * instance). It continues the run of failures, without the penalty and without counting as an error for the
+     * level's health, so that a slow answer now and then costs a healthy instance nothing but one probe at a time
+     * until its next success; an instance whose calls are all given up (one that hangs, while hedges answer for it)
+     * is penalised and ejected like a failing one once the run reaches {@code consecutive-failures}.
      */
     void abandoned(InstanceState instance, long elapsedNanos, long now) {
         if (!instance.penalised()) {
@@ -112,13 +124,13 @@ final class Ejections {
             }
             OutlierDetection detection = settings.outliers();
             Candidates candidates = current.get();
-            if (candidates.census(now, version.get()).ejectedForFailures() >= detection.maxEjected(candidates.size())) {
+            if (census(candidates, now).ejectedForFailures() >= detection.maxEjected(candidates.size())) {
                 // the failures still weigh as penalties, and the next one tries again
                 return;
             }
             int count = Math.min(countAt(previous, now) + 1, detection.maxCount());
             eject(instance, previous, new Ejection(now + detection.ejectionNanos(count), Reason.FAILURES, count), now);
-            instance.resetFailures();
+            resetFailures(instance);
         }
     }
 
@@ -129,6 +141,23 @@ final class Ejections {
         if (previous == null || !previous.activeAt(now)) {
             // a refusal that extends an ejection is no new one
             meters.ejected(ejection.reason());
+        }
+    }
+
+    /**
+     * One more failed call in a row; returns the run of failures. A run of errors reaching the failing length makes
+     * the instance unhealthy for its level: censuses count again.
+     */
+    private int failedAgain(InstanceState instance, long now) {
+        if (instance.erredAgain(now) == InstanceState.FAILING_RUN) {
+            version.incrementAndGet();
+        }
+        return instance.failedAgain();
+    }
+
+    private void resetFailures(InstanceState instance) {
+        if (instance.resetFailures() >= InstanceState.FAILING_RUN) {
+            version.incrementAndGet();
         }
     }
 

@@ -10,6 +10,8 @@ import java.util.concurrent.atomic.AtomicReference;
 final class InstanceState {
 
     private static final long OLDEST_RESCAN_NANOS = 1_000_000;
+    /** Failed calls in a row after which an instance counts as unhealthy for its level (see {@link #failingAt}). */
+    static final int FAILING_RUN = 2;
 
     private final PeakEwmaSettings settings;
     private final AtomicReference<LatencyEstimate> latency;
@@ -19,6 +21,10 @@ final class InstanceState {
     /** When its latest probe went out, while penalised. */
     private volatile long lastProbeNanos;
     private final AtomicInteger consecutiveFailures = new AtomicInteger();
+    /** Of those, the calls that failed rather than were given up for a backup: what level health counts. */
+    private final AtomicInteger consecutiveErrors = new AtomicInteger();
+    /** When its latest failed or abandoned call ended; meaningful while a run of failures lasts. */
+    private volatile long lastFailureNanos;
     // null until the first ejection, so that no nanoTime value has to serve as "never"; written by Ejections only
     private volatile Ejection ejection;
     // guarded by the lock of InstanceStates: the latest generation of candidates listing this instance, and, once
@@ -43,6 +49,7 @@ final class InstanceState {
         if (listedIn < generation - 1) {
             ejection = null;
             consecutiveFailures.set(0);
+            consecutiveErrors.set(0);
         }
         listedIn = generation;
     }
@@ -122,16 +129,27 @@ final class InstanceState {
                 || now - lastProbeNanos < settings.probeInterval().toNanos()));
     }
 
+    /**
+     * How far down a choice among instances none of which is selectable puts it: by its run of failed or abandoned
+     * calls, an ejected one last. Lower is better.
+     */
+    int lastResortRank(long now) {
+        return isEjected(now) ? Integer.MAX_VALUE : consecutiveFailures.get();
+    }
+
     int inFlight() {
         return inFlight.get();
     }
 
-    void callStarted(CallRecorder call, long now) {
-        if (penalised()) {
+    /** Returns whether the call is a probe: the instance is penalised. */
+    boolean callStarted(CallRecorder call, long now) {
+        boolean probe = penalised();
+        if (probe) {
             lastProbeNanos = now;
         }
         openCalls.add(call);
         inFlight.incrementAndGet();
+        return probe;
     }
 
     void callEnded(CallRecorder call) {
@@ -156,14 +174,46 @@ final class InstanceState {
         recordLatency(settings.errorPenalty().toNanos(), now);
     }
 
-    /** Counts one more failed call in a row; returns how many there are now. */
+    /** Counts one more failed or abandoned call in a row; returns how many there are now. */
     int failedAgain() {
         return consecutiveFailures.incrementAndGet();
     }
 
-    /** Ends the run of failed calls: a success, an answer, or an ejection that acted on it. */
-    void resetFailures() {
-        consecutiveFailures.set(0);
+    /**
+     * Counts one more call in a row that failed (not one given up for a backup, which only says the instance was
+     * slower than another once); returns how many there are now.
+     */
+    int erredAgain(long now) {
+        lastFailureNanos = now;
+        return consecutiveErrors.incrementAndGet();
+    }
+
+    /**
+     * Ends the run of failed calls: a success, an answer, or an ejection that acted on it. Returns how many of them
+     * in a row were errors.
+     */
+    int resetFailures() {
+        // read first: most calls succeed on an instance without failures, and a read costs no cache-line write
+        if (consecutiveFailures.get() != 0) {
+            consecutiveFailures.set(0);
+        }
+        return consecutiveErrors.get() == 0 ? 0 : consecutiveErrors.getAndSet(0);
+    }
+
+    /**
+     * Whether the instance counts as unhealthy for the level it stands on, short of an ejection: its last
+     * {@link #FAILING_RUN} calls or more failed (calls given up for a backup do not count), the latest less than
+     * {@code failingNanos} ago. One failure does not count, so that a stray error moves no traffic to another zone
+     * or datacenter; an instance that stops
+     * answering counts after its second failed try, long before the failures eject it. The spell ends on its own,
+     * so that a level nobody sends traffic to any more is tried again.
+     */
+    boolean failingAt(long now, long failingNanos) {
+        return consecutiveErrors.get() >= FAILING_RUN && now - lastFailureNanos < failingNanos;
+    }
+
+    long lastFailureNanos() {
+        return lastFailureNanos;
     }
 
     int consecutiveFailures() {

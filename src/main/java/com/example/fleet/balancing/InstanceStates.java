@@ -19,6 +19,7 @@ import io.smallrye.stork.api.ServiceInstance;
 final class InstanceStates {
 
     private final PeakEwmaSettings settings;
+    private final Ladder ladder;
     private final long forgetAfterNanos;
     private final Map<Long, InstanceState> byId = new ConcurrentHashMap<>();
     // preparing candidates and forgetting states change which states are listed: both are rare and take this
@@ -30,8 +31,9 @@ final class InstanceStates {
     private final AtomicLong nextPruneNanos;
     private final AtomicLong nextSweepNanos;
 
-    InstanceStates(PeakEwmaSettings settings, long now) {
+    InstanceStates(PeakEwmaSettings settings, Ladder ladder, long now) {
         this.settings = settings;
+        this.ladder = ladder;
         this.forgetAfterNanos = settings.forgetAfter().toNanos();
         this.current = Candidates.none(now);
         this.nextPruneNanos = new AtomicLong(now + forgetAfterNanos);
@@ -95,10 +97,10 @@ final class InstanceStates {
                 InstanceState state = byId.computeIfAbsent(listed[i].getId(), id -> new InstanceState(settings, now));
                 state.listedIn(generation);
                 int weight = ServiceWeight.fromMeta(ConsulWatchInstance.metaOrLabels(listed[i]));
-                candidates[i] = new Candidate(listed[i], state, weight);
+                candidates[i] = new Candidate(listed[i], state, weight, ladder.positionOf(listed[i]));
             }
             previous.leftOutOf(generation);
-            current = new Candidates(instances, candidates, generation, now);
+            current = Candidates.prepared(instances, candidates, generation, now);
             return current;
         }
     }

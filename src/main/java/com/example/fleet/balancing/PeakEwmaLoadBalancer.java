@@ -4,8 +4,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
@@ -15,7 +17,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.stork.api.LoadBalancer;
 import io.smallrye.stork.api.NoServiceInstanceFoundException;
 import io.smallrye.stork.api.ServiceInstance;
-import io.smallrye.stork.impl.ServiceInstanceWithStatGathering;
 
 /**
  * Stork load balancer {@code peak-ewma}: picks two random candidates and sends the call to the one with the lower
@@ -33,6 +34,7 @@ public class PeakEwmaLoadBalancer implements LoadBalancer {
     private final Supplier<RandomGenerator> random;
     private final InstanceStates states;
     private final Ejections ejections;
+    private final LevelRouter levels;
 
     /**
      * @param settings the balancer's attributes
@@ -43,11 +45,22 @@ public class PeakEwmaLoadBalancer implements LoadBalancer {
      */
     PeakEwmaLoadBalancer(PeakEwmaSettings settings, LongSupplier nanoClock, Clock wallClock,
             Supplier<RandomGenerator> random, MeterRegistry meters) {
+        this(settings, new Ladder(Optional.empty()), shift -> { }, "unnamed", nanoClock, wallClock, random, meters);
+    }
+
+    /**
+     * @param ladder the levels calls prefer: own zone, rest of the own datacenter, failover datacenters
+     * @param shifts told when calls begin to leave the own datacenter, and when they all come back
+     * @param service the service balanced, for those events and the meters of the ladder
+     */
+    PeakEwmaLoadBalancer(PeakEwmaSettings settings, Ladder ladder, Consumer<DatacenterShift> shifts, String service,
+            LongSupplier nanoClock, Clock wallClock, Supplier<RandomGenerator> random, MeterRegistry meters) {
         this.nanoClock = nanoClock;
         this.wallClock = wallClock;
         this.random = random;
-        this.states = new InstanceStates(settings, nanoClock.getAsLong());
+        this.states = new InstanceStates(settings, ladder, nanoClock.getAsLong());
         this.ejections = new Ejections(settings, states::current, new BalancerMeters(meters));
+        this.levels = new LevelRouter(ladder, ejections, settings, shifts, service, meters);
     }
 
     @Override
@@ -57,9 +70,28 @@ public class PeakEwmaLoadBalancer implements LoadBalancer {
         }
         long now = nanoClock.getAsLong();
         Candidates candidates = states.candidatesOf(serviceInstances, now);
-        Candidate chosen = candidates.choose(random.get(), now, ejections.selectionPanics(candidates, now));
-        return new ServiceInstanceWithStatGathering(chosen.instance(),
-                new CallRecorder(chosen.state(), ejections, nanoClock));
+        RandomGenerator draws = random.get();
+        Candidate chosen = choose(candidates, draws, now);
+        Candidates latest = states.current();
+        if (candidates != latest && !chosen.state().selectable(now)) {
+            // a retry or backup left only instances that are ejected or have their probe out: one of the same
+            // level that the call already tried and that nothing is held against (a first try still running, for
+            // a backup) serves it better, as Envoy's previous-hosts rule gives way after some attempts; else a hung
+            // instance draws a try whenever the others were slow enough for backups
+            Candidates sameLevel = latest.atPosition(chosen.position());
+            Candidate tried = sameLevel == null ? chosen : sameLevel.choose(draws, now, false);
+            if (tried.state().selectable(now) && !tried.state().penalised()) {
+                chosen = tried;
+            }
+        }
+        return new SelectedInstance(chosen.instance(), new CallRecorder(chosen.state(), ejections, nanoClock));
+    }
+
+    /** Of {@code candidates}, the one the call goes to: in the level drawn, or among all when the levels panic. */
+    private Candidate choose(Candidates candidates, RandomGenerator draws, long now) {
+        Candidates level = levels.levelFor(candidates, draws, now);
+        return level == null ? candidates.choose(draws, now, ejections.forcedPanic())
+                : level.choose(draws, now, level == candidates && ejections.selectionPanics(candidates, now));
     }
 
     /** Makes Stork record each call's start before the next selection, so that comparisons see it in flight. */
@@ -73,7 +105,17 @@ public class PeakEwmaLoadBalancer implements LoadBalancer {
      * candidates are left; for monitoring.
      */
     public boolean panicking() {
-        return ejections.panics(states.current(), nanoClock.getAsLong());
+        Candidates current = states.current();
+        long now = nanoClock.getAsLong();
+        return current.levels() == null ? ejections.panics(current, now) : levels.panics(current, now);
+    }
+
+    /**
+     * The levels of the latest candidates (own zone, rest of the own datacenter, each failover datacenter) with
+     * their health and share of calls; empty while all candidates stand on one level.
+     */
+    public List<LevelLoad> levels() {
+        return levels.loads(states.current(), nanoClock.getAsLong());
     }
 
     /** Per instance id, the current estimate, calls in flight, failures and ejection; a snapshot for monitoring. */

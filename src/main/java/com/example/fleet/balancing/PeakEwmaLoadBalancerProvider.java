@@ -6,6 +6,11 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
+import jakarta.inject.Inject;
+
+import com.example.fleet.discovery.ConsulWatchServiceDiscovery;
+import com.example.fleet.support.FleetZone;
 
 import io.micrometer.core.instrument.Metrics;
 import io.smallrye.stork.Stork;
@@ -27,6 +32,7 @@ import io.smallrye.stork.spi.LoadBalancerProvider;
 @LoadBalancerAttribute(name = "ejection-cool-off", defaultValue = "5s", description = "How long an instance that refused a connection is left out, unless discovery drops and re-adds it sooner.")
 @LoadBalancerAttribute(name = "probe-interval", defaultValue = "1s", description = "A penalised instance (its last call failed or was given up for a backup, and none succeeded since) gets one call at a time, and at most one this often.")
 @LoadBalancerAttribute(name = "call-timeout", defaultValue = "30s", description = "A call with no end after this long counts as failed: the REST client reports no end for resets and read timeouts after the request was sent.")
+@LoadBalancerAttribute(name = "level-hold-down", defaultValue = "10s", description = "How long a level of the caller's ladder (own zone, rest of the own datacenter, each failover datacenter) must stay healthier before it gets back the traffic it lost; its falls count at once.")
 @LoadBalancerAttribute(name = "consecutive-failures", defaultValue = "5", description = "Failed calls in a row (5xx answers, timeouts, resets; not 4xx answers) that eject an instance.")
 @LoadBalancerAttribute(name = "ejection-base", defaultValue = "30s", description = "How long the first ejection for failures lasts; each further one lasts this much longer, and each ejection-base back in rotation takes one step off again.")
 @LoadBalancerAttribute(name = "max-ejection", defaultValue = "300s", description = "Longest ejection for failures, so that a recovered instance is tried again within it.")
@@ -37,6 +43,9 @@ public class PeakEwmaLoadBalancerProvider implements LoadBalancerProvider<PeakEw
 
     private final Function<String, Optional<LoadBalancer>> balancerOfService;
 
+    @Inject
+    Event<DatacenterShift> shifts;
+
     /** Looks balancers up in the application's Stork services. */
     public PeakEwmaLoadBalancerProvider() {
         this(serviceName -> Stork.getInstance().getServiceOptional(serviceName).map(Service::getLoadBalancer));
@@ -46,12 +55,27 @@ public class PeakEwmaLoadBalancerProvider implements LoadBalancerProvider<PeakEw
         this.balancerOfService = balancerOfService;
     }
 
+    /**
+     * A balancer that prefers the caller's zone ({@code fleet.zone}) and, with discovery consul-watch, its own
+     * datacenter over the failover ones; when calls leave the own datacenter and come back, a
+     * {@link DatacenterShift} event says so.
+     */
     @Override
     public LoadBalancer createLoadBalancer(PeakEwmaConfiguration config, ServiceDiscovery serviceDiscovery) {
+        String service = serviceDiscovery instanceof ConsulWatchServiceDiscovery watch ? watch.consulService()
+                : "unnamed";
         // the registry Quarkus Micrometer injects is this one; reaching it statically also works for a provider
         // built without CDI (Stork's fallback, the JMH benchmark)
-        return new PeakEwmaLoadBalancer(PeakEwmaSettings.from(config), System::nanoTime, Clock.systemUTC(),
-                ThreadLocalRandom::current, Metrics.globalRegistry);
+        return new PeakEwmaLoadBalancer(PeakEwmaSettings.from(config), new Ladder(FleetZone.configured()),
+                this::announce, service, System::nanoTime, Clock.systemUTC(), ThreadLocalRandom::current,
+                Metrics.globalRegistry);
+    }
+
+    /** Observers run apart from the selection that noticed the shift; without CDI there are none. */
+    private void announce(DatacenterShift shift) {
+        if (shifts != null) {
+            shifts.fireAsync(shift);
+        }
     }
 
     /**

@@ -6,7 +6,7 @@ import java.util.List;
 
 /** The tunables of a peak-EWMA balancer, read from its Stork attributes. */
 record PeakEwmaSettings(Duration decayTime, Duration defaultRtt, Duration errorPenalty, Duration ejectionCoolOff,
-        Duration probeInterval, Duration callTimeout, OutlierDetection outliers) {
+        Duration probeInterval, Duration callTimeout, Duration levelHoldDown, OutlierDetection outliers) {
 
     static PeakEwmaSettings from(PeakEwmaConfiguration config) {
         return new PeakEwmaSettings(Attributes.positiveDuration("decay-time", config.getDecayTime()),
@@ -15,6 +15,7 @@ record PeakEwmaSettings(Duration decayTime, Duration defaultRtt, Duration errorP
                 Attributes.positiveDuration("ejection-cool-off", config.getEjectionCoolOff()),
                 Attributes.positiveDuration("probe-interval", config.getProbeInterval()),
                 Attributes.positiveDuration("call-timeout", config.getCallTimeout()),
+                Attributes.positiveDuration("level-hold-down", config.getLevelHoldDown()),
                 OutlierDetection.from(config));
     }
 

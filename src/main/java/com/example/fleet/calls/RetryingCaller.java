@@ -5,12 +5,15 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeoutException;
 import java.util.function.LongSupplier;
+import java.util.stream.Collectors;
 
 import com.example.fleet.calls.TryRound.TryResult;
+import com.example.fleet.support.ProbeCall;
 
 import io.smallrye.mutiny.Uni;
 import io.smallrye.stork.api.ServiceInstance;
@@ -95,16 +98,29 @@ final class RetryingCaller {
                             return attempt(request, tried, sent + 1, deadline);
                         }
                         return Uni.createFrom().failure(new FleetCallFailed(service, sent,
-                                describe(last.problem(), last.instance(), last.timeout()), noRetry));
+                                describe(last.problem(), last.instance(), last.timeout()), noRetry, where(all, tried)));
                     });
         });
     }
 
     /**
      * One try on {@code chosen}, whose end the balancer hears: answered, failed, or, when the round cancels it
-     * because another try answered first, abandoned (a {@link CancellationException}).
+     * because another try answered first, abandoned (a {@link CancellationException}); a probe is never abandoned.
      */
     private Uni<TryResult> oneTry(ServiceInstance chosen, FleetRequest request, Duration timeout, boolean backup) {
+        Uni<TryResult> tried = recorded(chosen, request, timeout, backup);
+        if (chosen instanceof ProbeCall call && call.isProbe()) {
+            // a probe runs to its end even when the round no longer waits for it (see ProbeCall): the round gets
+            // a copy of its result, whose cancellation leaves the probe itself running
+            CompletableFuture<TryResult> running = tried.subscribeAsCompletionStage();
+            return Uni.createFrom().completionStage(() -> running.thenApply(result -> result));
+        }
+        return tried.onCancellation().invoke(() -> chosen.recordEnd(new CancellationException(
+                "another try of the same call answered first")));
+    }
+
+    /** One try on {@code chosen}, its end recorded for the balancer, unless it is cancelled. */
+    private Uni<TryResult> recorded(ServiceInstance chosen, FleetRequest request, Duration timeout, boolean backup) {
         long started = nanoClock.getAsLong();
         return exchange(chosen, request, timeout).onItemOrFailure().transform((answer, failure) -> {
             Throwable problem = failure != null ? failure
@@ -123,8 +139,7 @@ final class RetryingCaller {
                 metrics.triesTimedOut.increment();
             }
             return new TryResult(chosen, timeout, null, problem, backup);
-        }).onCancellation().invoke(() -> chosen.recordEnd(new CancellationException(
-                "another try of the same call answered first")));
+        });
     }
 
     /**
@@ -163,8 +178,19 @@ final class RetryingCaller {
                 .findFirst();
     }
 
+    /** The instances of {@code all}, the latest list, that the call tried, as host:port. */
+    private static String where(List<ServiceInstance> all, Set<Long> tried) {
+        return all.stream().filter(instance -> tried.contains(instance.getId()))
+                .map(instance -> instance.getHost() + ":" + instance.getPort()).collect(Collectors.joining(", "));
+    }
+
+    /**
+     * The instances of {@code all} not tried yet: {@code all} itself when discovery has dropped every instance
+     * tried, so that the balancer sees discovery's own list rather than a copy it would take for a new one.
+     */
     private static List<ServiceInstance> untried(List<ServiceInstance> all, Set<Long> tried) {
-        return all.stream().filter(instance -> !tried.contains(instance.getId())).toList();
+        List<ServiceInstance> untried = all.stream().filter(instance -> !tried.contains(instance.getId())).toList();
+        return untried.size() == all.size() ? all : untried;
     }
 
     /** Null when another try may go; otherwise why not. The budget is asked last: asking takes a retry from it. */

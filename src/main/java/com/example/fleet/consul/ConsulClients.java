@@ -43,13 +43,16 @@ public class ConsulClients {
      * its rotations; the caller closes it.
      */
     public ConsulClient create(Duration timeout) {
-        return create(timeout, AgentOverrides.NONE);
+        return create(timeout, AgentOverrides.NONE, Optional.empty());
     }
 
-    private ConsulClient create(Duration timeout, AgentOverrides agent) {
+    private ConsulClient create(Duration timeout, AgentOverrides agent, Optional<String> datacenter) {
         ConsulToken used = agent.token().orElse(token);
-        return new ConsulClient(TokenFollowingClient.create(vertx.getDelegate(), () -> options(timeout, agent, used),
-                used, timeout));
+        return new ConsulClient(TokenFollowingClient.create(vertx.getDelegate(), () -> {
+            ConsulClientOptions options = options(timeout, agent, used);
+            datacenter.ifPresent(options::setDc);
+            return options;
+        }, used, timeout));
     }
 
     /**
@@ -66,8 +69,8 @@ public class ConsulClients {
      * {@code timing}; the caller closes it.
      */
     public KeyReader keyReader(WatchTiming timing) {
-        return new KeyReader(WebClient.create(vertx.getDelegate(), options(timing.readTimeout(), AgentOverrides.NONE, token)), token,
-                timing);
+        return new KeyReader(WebClient.create(vertx.getDelegate(), options(timing.readTimeout(), AgentOverrides.NONE,
+                token)), token, timing);
     }
 
     /** A new client for blocking queries paced by {@code timing}; the caller closes it. */
@@ -80,7 +83,15 @@ public class ConsulClients {
      * replaced.
      */
     public ConsulClient forWatch(WatchTiming timing, AgentOverrides agent) {
-        return create(timing.readTimeout(), agent);
+        return create(timing.readTimeout(), agent, Optional.empty());
+    }
+
+    /**
+     * The same for the catalog of another datacenter, which the agent reaches over the WAN: every request carries
+     * {@code ?dc=}.
+     */
+    public ConsulClient forWatch(WatchTiming timing, AgentOverrides agent, String datacenter) {
+        return create(timing.readTimeout(), agent, Optional.of(datacenter));
     }
 
     private ConsulClientOptions options(Duration timeout, AgentOverrides overrides, ConsulToken used) {

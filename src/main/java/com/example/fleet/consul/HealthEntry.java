@@ -23,6 +23,9 @@ import io.vertx.ext.consul.ServiceEntry;
 public record HealthEntry(String serviceId, String node, String nodeAddress, String address, int port,
         List<String> tags, Map<String, String> meta, CheckStatus status) {
 
+    /** Meta key of the zone an instance runs in ({@code fleet.zone}). */
+    public static final String ZONE_META = "zone";
+
     private static final String HEARTBEAT_CHECK_SUFFIX = ":ttl";
 
     public HealthEntry {

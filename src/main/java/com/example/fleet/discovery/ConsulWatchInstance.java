@@ -24,13 +24,42 @@ public final class ConsulWatchInstance extends DefaultServiceInstance {
     private final Map<String, String> meta;
     private final List<String> tags;
     private final String status;
+    private final Optional<String> datacenter;
+    private final int datacenterRank;
 
-    /** @param secure whether it is called over TLS */
+    /** An instance of the local datacenter. */
     public ConsulWatchInstance(long id, HealthEntry entry, boolean secure) {
+        this(id, entry, secure, Optional.empty(), 0);
+    }
+
+    /**
+     * @param secure whether it is called over TLS
+     * @param datacenter the failover datacenter it was found in; empty for the local one
+     * @param datacenterRank 0 for the local datacenter, then the failover datacenters' order from 1
+     */
+    public ConsulWatchInstance(long id, HealthEntry entry, boolean secure, Optional<String> datacenter,
+            int datacenterRank) {
         super(id, entry.address(), entry.port(), Optional.empty(), secure, labels(entry.tags()), metadata(entry));
         this.meta = entry.meta();
         this.tags = entry.tags();
         this.status = entry.status().name().toLowerCase();
+        this.datacenter = datacenter;
+        this.datacenterRank = datacenterRank;
+    }
+
+    /** 0 for an instance of the local datacenter (and of any other discovery), else its failover rank from 1. */
+    public static int datacenterRank(ServiceInstance instance) {
+        return instance instanceof ConsulWatchInstance found ? found.datacenterRank : 0;
+    }
+
+    /** The failover datacenter it was found in; empty for the local one. */
+    public Optional<String> datacenter() {
+        return datacenter;
+    }
+
+    /** The zone it registered in (Meta {@code zone}), if any. */
+    public static Optional<String> zoneOf(ServiceInstance instance) {
+        return Optional.ofNullable(metaOrLabels(instance).get(HealthEntry.ZONE_META)).filter(zone -> !zone.isBlank());
     }
 
     /**

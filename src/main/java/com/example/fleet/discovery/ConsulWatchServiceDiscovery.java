@@ -1,18 +1,14 @@
 package com.example.fleet.discovery;
 
 import java.time.Duration;
-import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 
 import org.jboss.logging.Logger;
 
-import com.example.fleet.consul.BlockingQueryLoop;
-import com.example.fleet.consul.ConsulErrors;
-import com.example.fleet.consul.HealthEntry;
-import com.example.fleet.consul.ServiceHealth;
 import com.example.fleet.consul.WatchTiming;
 
 import io.smallrye.mutiny.Uni;
@@ -22,49 +18,50 @@ import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.ext.consul.ConsulClient;
 
 /**
- * Push-based discovery of one Consul service: a {@link BlockingQueryLoop} on its health keeps an immutable {@link Snapshot} up to
- * date and Stork reads whichever snapshot is current. A Consul error never empties the pool: the last answer
- * stays, marked with the problem.
+ * Push-based discovery of one Consul service: one {@link DatacenterWatch} on its health in the local datacenter,
+ * and one more per failover datacenter, keep an immutable {@link Snapshot} up to date, and Stork reads whichever
+ * snapshot is current. A Consul error never empties the pool: the last answer stays, marked with the problem.
  */
 public final class ConsulWatchServiceDiscovery implements ServiceDiscovery {
 
     private static final Logger LOG = Logger.getLogger(ConsulWatchServiceDiscovery.class);
 
     private final String consulService;
-    private final InstanceFilter filter;
     private final Duration firstSnapshotTimeout;
-    private final ConsulClient client;
-    private final InstanceCatalog catalog;
-    private final AtomicReference<Snapshot> current = new AtomicReference<>();
+    private final List<DatacenterWatch> watches = new ArrayList<>();
     private final CompletableFuture<Snapshot> first = new CompletableFuture<>();
-    private final BlockingQueryLoop<List<HealthEntry>> watch;
-    private final String tokenSource;
-    private volatile String lastProblem;
+    // written under the lock by the watches' loops, which may run on different event loops; read without it
+    private final Object combining = new Object();
+    private volatile Snapshot current;
 
     /**
      * @param secure TLS towards every instance or none; empty: as each instance's Meta says
-     * @param client a client whose read timeout covers the timing's blocking queries; stopping closes it
+     * @param failoverDatacenters the datacenters to watch as well, in the order calls fail over to them
+     * @param clientOf a new client for the datacenter named (empty: the local one), whose read timeout covers
+     *        the timing's blocking queries; stopping closes it
      * @param tokenSource where its ACL token comes from, for messages
      */
     ConsulWatchServiceDiscovery(String consulService, InstanceFilter filter, Optional<Boolean> secure,
-            Duration firstSnapshotTimeout, ConsulClient client, WatchTiming timing, Vertx vertx, String tokenSource) {
+            Duration firstSnapshotTimeout, List<String> failoverDatacenters,
+            Function<Optional<String>, ConsulClient> clientOf, WatchTiming timing, Vertx vertx, String tokenSource) {
         this.consulService = consulService;
-        this.filter = filter;
-        this.catalog = new InstanceCatalog(secure);
         this.firstSnapshotTimeout = firstSnapshotTimeout;
-        this.client = client;
-        this.tokenSource = tokenSource;
-        this.watch = new BlockingQueryLoop<>(vertx, index -> ServiceHealth.read(client, consulService,
-                filter.passingOnly(), index, timing), timing, this::onAnswer, this::onFailure);
+        List<Optional<String>> datacenters = new ArrayList<>();
+        datacenters.add(Optional.empty());
+        failoverDatacenters.forEach(name -> datacenters.add(Optional.of(name)));
+        for (int rank = 0; rank < datacenters.size(); rank++) {
+            Optional<String> datacenter = datacenters.get(rank);
+            watches.add(new DatacenterWatch(consulService, datacenter, rank, filter, secure,
+                    clientOf.apply(datacenter), timing, vertx, tokenSource, this::onChange));
+        }
     }
 
     void start() {
-        watch.start();
+        watches.forEach(DatacenterWatch::start);
     }
 
     void stop() {
-        watch.stop();
-        client.close();
+        watches.forEach(DatacenterWatch::stop);
     }
 
     public String consulService() {
@@ -73,7 +70,7 @@ public final class ConsulWatchServiceDiscovery implements ServiceDiscovery {
 
     /** The current snapshot, if Consul answered at least once. */
     public Optional<Snapshot> snapshot() {
-        return Optional.ofNullable(current.get());
+        return Optional.ofNullable(current);
     }
 
     /**
@@ -82,7 +79,7 @@ public final class ConsulWatchServiceDiscovery implements ServiceDiscovery {
      */
     @Override
     public Uni<List<ServiceInstance>> getServiceInstances() {
-        Snapshot snapshot = current.get();
+        Snapshot snapshot = current;
         if (snapshot != null) {
             return Uni.createFrom().item(snapshot.instances());
         }
@@ -90,32 +87,62 @@ public final class ConsulWatchServiceDiscovery implements ServiceDiscovery {
         return Uni.createFrom().completionStage(first::copy)
                 .ifNoItem().after(firstSnapshotTimeout).failWith(() -> new IllegalStateException(
                         "Consul has not answered about service '" + consulService + "' within " + firstSnapshotTimeout
-                                + (lastProblem == null ? "" : ": " + lastProblem)))
+                                + problems()))
                 .map(Snapshot::instances);
     }
 
-    private void onAnswer(BlockingQueryLoop.Answer<List<HealthEntry>> answer) {
-        List<HealthEntry> accepted = answer.value().stream().filter(filter::accepts).toList();
-        List<ServiceInstance> instances = catalog.update(accepted);
-        Snapshot next = new Snapshot(instances, answer.index(), Instant.now(), Optional.empty());
-        Snapshot previous = current.getAndSet(next);
-        if (lastProblem != null) {
-            LOG.infof("Consul answers again about '%s'", consulService);
-            lastProblem = null;
+    private String problems() {
+        String problems = String.join("; ", watches.stream().flatMap(watch -> watch.state().problem().stream())
+                .toList());
+        return problems.isEmpty() ? "" : ": " + problems;
+    }
+
+    /**
+     * A watch has news. The first snapshot is the local datacenter's first answer, or, while the local one fails,
+     * a failover datacenter's: calls need not wait for a datacenter that cannot answer.
+     */
+    private void onChange(DatacenterState changed) {
+        Snapshot next;
+        synchronized (combining) {
+            List<DatacenterState> states = watches.stream().map(DatacenterWatch::state).toList();
+            DatacenterState local = states.get(0);
+            boolean ready = current != null || local.answeredAt().isPresent()
+                    || local.problem().isPresent() && states.stream().anyMatch(s -> s.answeredAt().isPresent());
+            if (!ready) {
+                return;
+            }
+            next = new Snapshot(combined(states), states);
+            current = next;
         }
-        if (previous == null) {
-            LOG.debugf("First snapshot of '%s': %d instances", consulService, instances.size());
+        if (!first.isDone()) {
+            LOG.debugf("First snapshot of '%s': %d instances", consulService, next.instances().size());
             first.complete(next);
         }
     }
 
-    private void onFailure(Throwable failure) {
-        String problem = ConsulErrors.describe(failure, "watch service '" + consulService + "'",
-                "service:read on \"" + consulService + "\" and node:read", tokenSource);
-        current.updateAndGet(snapshot -> snapshot == null ? null : snapshot.failing(problem));
-        if (!problem.equals(lastProblem)) {
-            LOG.warnf("%s; keeping the last known instances and retrying", problem);
+    /**
+     * The instances of every datacenter, local first; the same list object while none of them changed, and the
+     * local watch's own list when there is no failover datacenter.
+     */
+    private List<ServiceInstance> combined(List<DatacenterState> states) {
+        Snapshot previous = current;
+        if (states.size() == 1) {
+            return states.get(0).instances();
         }
-        lastProblem = problem;
+        if (previous != null && sameInstances(previous.datacenters(), states)) {
+            return previous.instances();
+        }
+        List<ServiceInstance> all = new ArrayList<>();
+        states.forEach(state -> all.addAll(state.instances()));
+        return List.copyOf(all);
+    }
+
+    private static boolean sameInstances(List<DatacenterState> before, List<DatacenterState> now) {
+        for (int i = 0; i < now.size(); i++) {
+            if (before.get(i).instances() != now.get(i).instances()) {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -44,6 +44,7 @@ import io.vertx.mutiny.core.Vertx;
 @ServiceDiscoveryAttribute(name = "wait", defaultValue = "5m", description = "Wait of each blocking query (at most 10m); a steady service costs one full answer per wait")
 @ServiceDiscoveryAttribute(name = "min-interval", defaultValue = "20ms", description = "Least time between two queries")
 @ServiceDiscoveryAttribute(name = "retry-max-delay", defaultValue = "5s", description = "Longest backoff after errors")
+@ServiceDiscoveryAttribute(name = "failover-datacenters", description = "Comma-separated datacenters to watch as well, in the order calls fail over to them when the own datacenter's instances are unhealthy (with peak-ewma); default: none")
 @ServiceDiscoveryAttribute(name = "first-snapshot-timeout", defaultValue = "5s", description = "How long a first call waits for Consul's first answer")
 // Stork's consul discovery's attributes, same names and meaning
 @ServiceDiscoveryAttribute(name = "application", description = "Stork's name for consul-service; consul-service wins when both are given")
@@ -90,13 +91,16 @@ public class ConsulWatchServiceDiscoveryProvider implements ServiceDiscoveryProv
         WatchTiming timing = timing(config, given, durations);
         Duration firstSnapshotTimeout = durations.convert(config.getFirstSnapshotTimeout(),
                 given.property("first-snapshot-timeout"));
+        List<String> failover = given.datacenters("failover-datacenters");
         AgentOverrides agent = AgentAttributes.read(given, notices);
         if (!clients.https(agent)) {
             AgentAttributes.withoutHttps(given, notices);
         }
         report(serviceName, notices);
         ConsulWatchServiceDiscovery discovery = new ConsulWatchServiceDiscovery(consulService, filter, secure,
-                firstSnapshotTimeout, clients.forWatch(timing, agent), timing, vertx, clients.tokenSource(agent));
+                firstSnapshotTimeout, failover, datacenter -> datacenter
+                        .map(name -> clients.forWatch(timing, agent, name)).orElseGet(() -> clients.forWatch(timing, agent)),
+                timing, vertx, clients.tokenSource(agent));
         ConsulWatchServiceDiscovery replaced = byStorkService.put(serviceName, discovery);
         if (replaced != null) {
             replaced.stop();

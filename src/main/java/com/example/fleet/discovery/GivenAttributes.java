@@ -1,8 +1,11 @@
 package com.example.fleet.discovery;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
+import java.util.regex.Pattern;
 
 /**
  * The attributes given to one discovery, read strictly: a value that cannot work stops the start with an error
@@ -10,6 +13,8 @@ import java.util.TreeSet;
  * value counts as not given, as Stork's own defaults of {@code ""} mean.
  */
 final class GivenAttributes {
+
+    private static final Pattern DATACENTER = Pattern.compile("[A-Za-z0-9_-]+");
 
     private final String storkService;
     private final Map<String, String> values;
@@ -80,6 +85,28 @@ final class GivenAttributes {
             }
             return bare;
         });
+    }
+
+    /**
+     * Datacenter names, comma-separated, in order, each at most once: what Consul accepts as a datacenter name
+     * (letters, digits, '-', '_').
+     */
+    List<String> datacenters(String attribute) {
+        List<String> names = new ArrayList<>();
+        text(attribute).ifPresent(value -> {
+            for (String part : value.split(",", -1)) {
+                String name = part.strip();
+                if (!DATACENTER.matcher(name).matches()) {
+                    throw invalid(attribute, value, name.isEmpty() ? "has an empty datacenter name"
+                            : "names '" + name + "', which is no Consul datacenter name (letters, digits, '-', '_')");
+                }
+                if (names.contains(name)) {
+                    throw invalid(attribute, value, "names '" + name + "' twice");
+                }
+                names.add(name);
+            }
+        });
+        return names;
     }
 
     IllegalArgumentException invalid(String attribute, String value, String problem) {

@@ -31,12 +31,20 @@ final class InstanceCatalog {
     static final String SECURE_META = "secure";
 
     private final Optional<Boolean> secure;
+    private final Optional<String> datacenter;
+    private final int rank;
     private Map<String, Known> byConsulId = new HashMap<>();
     private List<ServiceInstance> current = List.of();
 
-    /** @param secure TLS for every instance (true) or none (false); empty: each instance's Meta {@value #SECURE_META} */
-    InstanceCatalog(Optional<Boolean> secure) {
+    /**
+     * @param secure TLS for every instance (true) or none (false); empty: each instance's Meta {@value #SECURE_META}
+     * @param datacenter the failover datacenter whose catalog this is; empty for the local one
+     * @param rank 0 for the local datacenter, then the failover datacenters' order from 1
+     */
+    InstanceCatalog(Optional<Boolean> secure, Optional<String> datacenter, int rank) {
         this.secure = secure;
+        this.datacenter = datacenter;
+        this.rank = rank;
     }
 
     /**
@@ -54,7 +62,7 @@ final class InstanceCatalog {
             Known known = byConsulId.get(key);
             if (known == null || !known.shape().equals(shape)) {
                 long id = known == null ? ServiceInstanceIds.next() : known.instance().getId();
-                known = new Known(shape, new ConsulWatchInstance(id, entry, shape.secure()));
+                known = new Known(shape, new ConsulWatchInstance(id, entry, shape.secure(), datacenter, rank));
             }
             next.put(key, known);
             changed |= instances.size() >= current.size() || current.get(instances.size()) != known.instance();

@@ -1,32 +1,38 @@
 package com.example.fleet.discovery;
 
-import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 import io.smallrye.stork.api.ServiceInstance;
 
 /**
- * What one watch knows, immutable so a swap is atomic and requests holding an older snapshot are not disturbed.
- * Only an answer from Consul changes {@link #instances()}; an error only marks the snapshot.
+ * What the watches of one service know, immutable so a swap is atomic and requests holding an older snapshot are
+ * not disturbed. The instances are those of the local datacenter, then those of each failover datacenter in order;
+ * the list is the same object for as long as none of them changes, so that a balancer prepares it once.
  *
- * @param instances the accepted instances, in Consul's order
- * @param index Consul's index of the answer
- * @param answeredAt when Consul gave it
- * @param problem the error since which Consul has not answered, if it has not
+ * @param datacenters the local datacenter's watch first, then each failover datacenter's
  */
-public record Snapshot(List<ServiceInstance> instances, long index, Instant answeredAt, Optional<String> problem) {
+public record Snapshot(List<ServiceInstance> instances, List<DatacenterState> datacenters) {
 
     public Snapshot {
-        instances = List.copyOf(instances);
+        datacenters = List.copyOf(datacenters);
     }
 
-    Snapshot failing(String why) {
-        return new Snapshot(instances, index, answeredAt, Optional.of(why));
+    /** The local datacenter's watch. */
+    public DatacenterState local() {
+        return datacenters.get(0);
     }
 
-    public Duration age() {
-        return Duration.between(answeredAt, Instant.now());
+    /** Consul's index of the local datacenter's last answer. */
+    public long index() {
+        return local().index();
+    }
+
+    /** The problems of the watches that Consul does not answer, each naming its datacenter; empty when it does. */
+    public Optional<String> problem() {
+        String problems = datacenters.stream().flatMap(state -> state.problem().stream())
+                .collect(Collectors.joining("; "));
+        return problems.isEmpty() ? Optional.empty() : Optional.of(problems);
     }
 }

@@ -1,7 +1,6 @@
 package com.example.fleet.page;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,7 +15,6 @@ import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 import com.example.fleet.api.FleetResource;
-import com.example.fleet.balancing.InstanceLoad;
 import com.example.fleet.calls.FleetCalls;
 import com.example.fleet.calls.TryObserver;
 import com.example.fleet.consul.KeyWatch;
@@ -64,33 +62,6 @@ public class FleetFeed {
 
     /** One part as sent: its name (the SSE event name) and its JSON. */
     public record Frame(String name, String json) {
-    }
-
-    /** The instances this client sees, at most {@value FleetFeed#MAX_ROWS} of {@code total}. */
-    @RegisterForReflection
-    record Instances(String service, String seenFrom, int total, List<Row> shown, long consulIndex,
-            Optional<String> consulProblem, Optional<Boolean> balancerPanicking) {
-    }
-
-    /**
-     * One instance as {@code /api/fleet} shows it; the balancer's fields are null without peak-ewma or before a
-     * first call. The estimate is rounded to a tenth of a millisecond: it relaxes a little every moment after the
-     * last call, and a change too small to read would be sent every second.
-     */
-    @RegisterForReflection
-    record Row(String consulId, String address, int port, String status, Map<String, String> meta,
-            Double estimateMillis, Integer inFlight, Integer consecutiveFailures, Instant ejectedUntil,
-            String avoided) {
-
-        static Row of(FleetResource.Member member) {
-            Optional<InstanceLoad> load = member.balancer();
-            return new Row(member.consulId(), member.address(), member.port(), member.status(), member.meta(),
-                    load.map(l -> Math.round(l.estimateMillis() * 10) / 10.0).orElse(null),
-                    load.map(InstanceLoad::inFlight).orElse(null),
-                    load.map(InstanceLoad::consecutiveFailures).orElse(null),
-                    load.flatMap(InstanceLoad::ejectedUntil).orElse(null),
-                    load.flatMap(InstanceLoad::avoided).orElse(null));
-        }
     }
 
     @RegisterForReflection
@@ -194,9 +165,11 @@ public class FleetFeed {
 
     private void tick() {
         fleet.view().subscribe().with(view -> {
-            List<Row> shown = view.instances().stream().limit(MAX_ROWS).map(Row::of).toList();
-            publish(INSTANCES, new Instances(view.service(), registrar.status().instanceId().orElse("unregistered"),
-                    view.instances().size(), shown, view.index(), view.consulProblem(), view.balancerPanicking()));
+            List<InstancesPart.Row> shown = view.instances().stream().limit(MAX_ROWS).map(InstancesPart.Row::of)
+                    .toList();
+            publish(INSTANCES, new InstancesPart(view.service(), registrar.status().instanceId().orElse("unregistered"),
+                    view.instances().size(), shown, view.index(), view.consulProblem(), view.balancerPanicking(),
+                    view.datacenters().stream().map(InstancesPart.Watched::of).toList(), view.levels()));
             publishTheRest();
         }, failure -> {
             LOG.debugf("The fleet page's view of the instances failed: %s", failure);

@@ -18,6 +18,7 @@ import org.jboss.logging.Logger;
 
 import com.example.fleet.consul.ConsulClients;
 import com.example.fleet.consul.ConsulSettings;
+import com.example.fleet.support.FleetZone;
 import com.example.fleet.support.VertxTimers;
 
 import io.micrometer.core.instrument.MeterRegistry;
@@ -68,6 +69,7 @@ public class ConsulRegistrar {
     private final RegistrationSettings settings;
     private final ConsulSettings consulSettings;
     private final String httpHost;
+    private final Optional<String> zone;
     private final Event<InstanceRegistered> registered;
     private final LoopStatus loop = new LoopStatus();
     private final ServerPorts ports;
@@ -90,8 +92,10 @@ public class ConsulRegistrar {
             @ConfigProperty(name = "quarkus.http.host", defaultValue = "0.0.0.0") String httpHost,
             @ConfigProperty(name = "quarkus.management.enabled", defaultValue = "false") boolean management,
             @ConfigProperty(name = "quarkus.management.port", defaultValue = "9000") int managementPortSetting,
-            @ConfigProperty(name = "quarkus.management.test-port", defaultValue = "9001") int managementTestPort) {
+            @ConfigProperty(name = "quarkus.management.test-port", defaultValue = "9001") int managementTestPort,
+            @ConfigProperty(name = FleetZone.PROPERTY) Optional<String> zone) {
         RegistrationSettingsCheck.requireConsistent(settings, consulSettings);
+        this.zone = FleetZone.parse(zone);
         this.settings = settings;
         this.consulSettings = consulSettings;
         this.httpHost = httpHost;
@@ -164,7 +168,7 @@ public class ConsulRegistrar {
         InstanceSpec spec;
         try {
             spec = InstanceSpec.of(settings, InstanceAddress.advertised(settings.address(), httpHost), bound.http(),
-                    bound.management());
+                    bound.management(), zone);
         } catch (IllegalArgumentException e) {
             loop.report("Not registering in Consul: " + e.getMessage(), true);
             return;

@@ -23,10 +23,11 @@ import io.vertx.ext.consul.ServiceOptions;
  *
  * @param managementPort the port of the management interface, when it is enabled: published in Meta so that the
  *        scaling leader finds the load endpoint there
+ * @param zone the zone it runs in ({@code fleet.zone}), published in Meta so that callers prefer their own zone
  */
 public record InstanceSpec(String id, String serviceName, String address, int port, String version,
         String environment, int weight, List<String> extraTags, Duration ttl, Duration deregisterCriticalAfter,
-        Optional<HttpCheck> httpCheck, OptionalInt managementPort) {
+        Optional<HttpCheck> httpCheck, OptionalInt managementPort, Optional<String> zone) {
 
     public record HttpCheck(String url, Duration interval) {
     }
@@ -46,7 +47,8 @@ public record InstanceSpec(String id, String serviceName, String address, int po
      *
      * @param managementPort the management interface's bound port, or a value ≤ 0 when it is disabled
      */
-    public static InstanceSpec of(RegistrationSettings settings, String address, int boundPort, int managementPort) {
+    public static InstanceSpec of(RegistrationSettings settings, String address, int boundPort, int managementPort,
+            Optional<String> zone) {
         int port = settings.port().orElse(boundPort);
         Optional<HttpCheck> http = settings.httpCheck().enabled()
                 ? Optional.of(new HttpCheck("http://" + hostForUrl(address) + ":" + port + settings.httpCheck().path(),
@@ -55,7 +57,7 @@ public record InstanceSpec(String id, String serviceName, String address, int po
         return new InstanceSpec(instanceId(settings.serviceName(), address, port), settings.serviceName(), address, port,
                 settings.version(), settings.environment(), settings.weight(), settings.tags().orElse(List.of()),
                 settings.ttl(), settings.deregisterCriticalAfter(), http,
-                managementPort > 0 ? OptionalInt.of(managementPort) : OptionalInt.empty());
+                managementPort > 0 ? OptionalInt.of(managementPort) : OptionalInt.empty(), zone);
     }
 
     /** name-address-port, with the characters Consul IDs and URLs dislike replaced. */
@@ -94,6 +96,7 @@ public record InstanceSpec(String id, String serviceName, String address, int po
         meta.put("environment", environment);
         meta.put(ServiceWeight.META_KEY, Integer.toString(weight));
         managementPort.ifPresent(management -> meta.put(LoadEndpoint.MANAGEMENT_PORT_META, Integer.toString(management)));
+        zone.ifPresent(name -> meta.put(HealthEntry.ZONE_META, name));
         return meta;
     }
 

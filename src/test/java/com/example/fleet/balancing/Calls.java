@@ -19,7 +19,7 @@ final class Calls {
 
     static final PeakEwmaSettings DEFAULTS = new PeakEwmaSettings(Duration.ofSeconds(10), Duration.ofMillis(30),
             Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofSeconds(1), Duration.ofSeconds(30),
-            DEFAULT_OUTLIERS);
+            Duration.ofSeconds(10), DEFAULT_OUTLIERS);
 
     /**
      * A penalty too small to matter, probes not paced, and panic only once every candidate is ejected, so that only
@@ -34,7 +34,7 @@ final class Calls {
     /** Settings without penalty nor probe pacing (see {@link #WITHOUT_PENALTY}) and with these outlier rules. */
     static PeakEwmaSettings withOutliers(OutlierDetection outliers) {
         return new PeakEwmaSettings(Duration.ofSeconds(10), Duration.ofMillis(30), Duration.ofNanos(1),
-                Duration.ofSeconds(5), Duration.ZERO, Duration.ofSeconds(30), outliers);
+                Duration.ofSeconds(5), Duration.ZERO, Duration.ofSeconds(30), Duration.ofSeconds(10), outliers);
     }
 
     /** The same choices on every run: share assertions then hold or fail for good, not by chance. */

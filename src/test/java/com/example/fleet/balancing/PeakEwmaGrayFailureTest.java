@@ -16,6 +16,8 @@ import jakarta.ws.rs.WebApplicationException;
 
 import org.junit.jupiter.api.Test;
 
+import com.example.fleet.support.ProbeCall;
+
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.smallrye.stork.api.ServiceInstance;
 
@@ -68,12 +70,16 @@ class PeakEwmaGrayFailureTest {
         ServiceInstance probe = traffic.callTo(failing);
         probe.recordStart(true);
 
+        assertThat(((ProbeCall) probe).isProbe()).as("a caller that hedges lets it run to its end").isTrue();
         assertThat(load(failing).avoided()).contains("probing: one call at a time since a failed or abandoned one");
         assertThat(traffic.picks(300)).as("no second call while the probe is out").doesNotContainKey(3L);
 
         Calls.reply(probe, Duration.ofMillis(5));
         probe.recordEnd(null);
         assertThat(load(failing).avoided()).isEmpty();
+        ServiceInstance next = traffic.callTo(failing);
+        next.recordStart(true);
+        assertThat(((ProbeCall) next).isProbe()).isFalse();
         assertThat(traffic.picks(300)).containsKey(3L);
     }
 
@@ -155,5 +161,21 @@ class PeakEwmaGrayFailureTest {
         assertThat(traffic.picks(300)).as("no probe within the interval").doesNotContainKey(1L);
         clock.advance(Calls.DEFAULTS.probeInterval());
         assertThat(traffic.picks(300)).containsKey(1L);
+    }
+    @Test
+    void aBackupTryWhoseOthersAreAllAvoidedGoesToAnInstanceItTriedThatIsSound() {
+        fail(traffic.callTo(hung), SERVER_ERROR);
+        clock.advance(Duration.ofSeconds(60));
+        traffic.failRepeatedly(failing, 5, SERVER_ERROR);
+        assertThat(load(failing).ejectedUntil()).isPresent();
+        // the call's first try is slow on the healthy instance, busy with others, so a backup try follows among the
+        // instances it has not tried; the hung one's probe is out
+        traffic.openCallsTo(healthy, 20);
+        traffic.callTo(hung).recordStart(true);
+
+        for (int i = 0; i < 100; i++) {
+            ServiceInstance backup = balancer.selectServiceInstance(List.of(hung, failing));
+            assertThat(backup.getId()).as("not the ejected one, nor a second call to the probed one").isEqualTo(2L);
+        }
     }
 }

@@ -18,7 +18,7 @@ class PeakEwmaLoadBalancerProviderTest {
     void attributesDefaultToTheDocumentedValues() {
         assertThat(PeakEwmaSettings.from(new PeakEwmaConfiguration())).isEqualTo(new PeakEwmaSettings(
                 Duration.ofSeconds(10), Duration.ofMillis(30), Duration.ofSeconds(2), Duration.ofSeconds(5),
-                Duration.ofSeconds(1), Duration.ofSeconds(30),
+                Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ofSeconds(10),
                 new OutlierDetection(5, Duration.ofSeconds(30), Duration.ofSeconds(300), 10, 50)));
     }
 
@@ -30,7 +30,7 @@ class PeakEwmaLoadBalancerProviderTest {
 
         assertThat(PeakEwmaSettings.from(config)).isEqualTo(new PeakEwmaSettings(Duration.ofMinutes(1),
                 Duration.ofMillis(250), Duration.ofSeconds(3), Duration.ofMinutes(1), Duration.ofMillis(500),
-                Duration.ofSeconds(45),
+                Duration.ofSeconds(45), Duration.ofSeconds(10),
                 new OutlierDetection(3, Duration.ofSeconds(10), Duration.ofSeconds(10), 100, 0)));
     }
 

@@ -197,6 +197,16 @@ class OverloadBenchmark {
         Files.writeString(out, table);
     }
 
+    /** The loss of a whole datacenter under load, and its return (see {@link DatacenterLoss}). */
+    @Test
+    void measureTheLossOfADatacenter() throws IOException {
+        String table = DatacenterLoss.measure();
+        System.out.println(table);
+        Path out = Path.of("target", "benchmark", "datacenter-loss.md");
+        Files.createDirectories(out.getParent());
+        Files.writeString(out, table);
+    }
+
     private record GrayClient(String variant, AppInstance app) {
     }
 

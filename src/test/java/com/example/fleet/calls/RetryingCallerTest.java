@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import com.example.fleet.support.ProbeCall;
 import com.example.fleet.support.VertxTimers;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -54,6 +56,8 @@ class RetryingCallerTest {
     private final List<String> ended = new java.util.concurrent.CopyOnWriteArrayList<>();
     /** Connections of the hanging instance that its clients closed. */
     private final AtomicInteger hangingClosed = new AtomicInteger();
+    /** The instances whose calls the balancer marks as probes. */
+    private final Set<Long> probed = ConcurrentHashMap.newKeySet();
     private HttpClient client;
     private ServiceInstance ok;
     private ServiceInstance failing;
@@ -104,19 +108,34 @@ class RetryingCallerTest {
             public ServiceInstance selectAndRecordStart(Collection<ServiceInstance> candidates) {
                 offered.add(candidates);
                 ServiceInstance chosen = candidates.iterator().next();
-                return new ServiceInstanceWithStatGathering(chosen, new CallStatisticsCollector() {
+                CallStatisticsCollector recorder = new CallStatisticsCollector() {
                     @Override
                     public void recordEnd(long serviceInstanceId, Throwable error) {
                         ended.add(chosen.getId() + " " + (error == null ? "answered"
                                 : error instanceof TimeoutException ? "timed out"
                                         : error.getClass().getSimpleName()));
                     }
-                });
+                };
+                return probed.contains(chosen.getId()) ? new Probe(chosen, recorder)
+                        : new ServiceInstanceWithStatGathering(chosen, recorder);
             }
         };
         return new RetryingCaller("fleet-service", firstOffered, client, settings,
                 new RetryBudget(settings.retryBudget(), System::nanoTime), new CallMetrics(registry, "fleet-service"),
                 System::nanoTime, new VertxTimers(vertx.getDelegate()));
+    }
+
+    /** A selected instance whose call the balancer marks as a probe. */
+    private static final class Probe extends ServiceInstanceWithStatGathering implements ProbeCall {
+
+        Probe(ServiceInstance instance, CallStatisticsCollector recorder) {
+            super(instance, recorder);
+        }
+
+        @Override
+        public boolean isProbe() {
+            return true;
+        }
     }
 
     private double counter(String name) {
@@ -264,6 +283,27 @@ class RetryingCallerTest {
         await().atMost(WAIT).untilAsserted(() -> assertThat(ended).containsExactlyInAnyOrder(
                 ok.getId() + " answered", hanging.getId() + " CancellationException"));
         await().atMost(WAIT).until(() -> hangingClosed.get() == 1);
+    }
+
+    @Test
+    void aProbeOvertakenByItsBackupRunsToItsAnswerSoThatASlowInstanceIsToldFromAHungOne() {
+        ServiceInstance slow = instance(4, request -> vertx.setTimer(300, timer -> request.response()
+                .putHeader("content-type", "application/json").end("{\"message\":\"late\"}")));
+        RetryingCaller caller = caller(TestCallSettings.defaults().withHedging(), ok, slow);
+        for (int i = 0; i < AnswerTimes.ENOUGH; i++) {
+            caller.send(FleetRequest.get("/api/hello")).await().atMost(WAIT);
+        }
+        discovered = List.of(slow, ok);
+        probed.add(slow.getId());
+        ended.clear();
+
+        FleetAnswer answer = caller.send(FleetRequest.get("/api/hello")).await().atMost(WAIT);
+
+        assertThat(answer.instanceId()).as("the backup answered first").isEqualTo(ok.getId());
+        assertThat(counter("fleet.calls.hedges.won")).isEqualTo(1);
+        // the probe was not given up: the balancer hears its late answer
+        await().atMost(WAIT).untilAsserted(() -> assertThat(ended).containsExactlyInAnyOrder(
+                ok.getId() + " answered", slow.getId() + " answered"));
     }
 
     @Test

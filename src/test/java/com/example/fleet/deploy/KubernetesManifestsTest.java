@@ -130,6 +130,8 @@ class KubernetesManifestsTest {
         assertThat(env(env, "FLEET_REGISTRATION_ADDRESS").getValueFrom().getFieldRef().getFieldPath())
                 .isEqualTo("status.podIP");
         assertThat(env(env, "FLEET_SCALING_ACTUATOR").getValue()).isEqualTo("kubernetes");
+        assertThat(env(env, "FLEET_ZONE").getValueFrom().getFieldRef().getFieldPath())
+                .isEqualTo("metadata.labels['topology.kubernetes.io/zone']");
     }
 
     @ParameterizedTest(name = "{0}")

@@ -63,11 +63,10 @@ class ConsulWatchServiceDiscoveryTest {
 
     private ConsulWatchServiceDiscovery watch(String service, InstanceFilter filter) {
         WatchTiming timing = new WatchTiming(Duration.ofSeconds(30), Duration.ofMillis(20), Duration.ofMillis(500));
-        ConsulClient client = ConsulClient.create(vertx, new ConsulClientOptions().setHost("127.0.0.1")
-                .setPort(agent.httpPort()).setTimeout(timing.readTimeout().toMillis()));
-        discovery = new ConsulWatchServiceDiscovery(service, filter, Optional.empty(), Duration.ofSeconds(2), client,
-                timing, vertx,
-                "(CONSUL_HTTP_TOKEN)");
+        discovery = new ConsulWatchServiceDiscovery(service, filter, Optional.empty(), Duration.ofSeconds(2), List.of(),
+                datacenter -> ConsulClient.create(vertx, new ConsulClientOptions().setHost("127.0.0.1")
+                        .setPort(agent.httpPort()).setTimeout(timing.readTimeout().toMillis())),
+                timing, vertx, "(CONSUL_HTTP_TOKEN)");
         discovery.start();
         return discovery;
     }

@@ -16,7 +16,7 @@ import io.vertx.ext.consul.CheckStatus;
 /** Identity rules of the instances, which the balancer's prepared state and statistics rely on. */
 class InstanceCatalogTest {
 
-    private final InstanceCatalog catalog = new InstanceCatalog(Optional.empty());
+    private final InstanceCatalog catalog = new InstanceCatalog(Optional.empty(), Optional.empty(), 0);
 
     private static HealthEntry entry(String id, int port, String version) {
         return entry(id, port, Map.of("version", version));
@@ -79,7 +79,7 @@ class InstanceCatalogTest {
     void theSecureAttributeDecidesForEveryInstanceAsWithStork() {
         List<HealthEntry> entries = List.of(entry("a", 1, Map.of("secure", "true")), entry("b", 2, Map.of()));
 
-        assertThat(secure(new InstanceCatalog(Optional.of(true)).update(entries))).containsExactly(true, true);
-        assertThat(secure(new InstanceCatalog(Optional.of(false)).update(entries))).containsExactly(false, false);
+        assertThat(secure(new InstanceCatalog(Optional.of(true), Optional.empty(), 0).update(entries))).containsExactly(true, true);
+        assertThat(secure(new InstanceCatalog(Optional.of(false), Optional.empty(), 0).update(entries))).containsExactly(false, false);
     }
 }

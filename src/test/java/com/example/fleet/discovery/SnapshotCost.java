@@ -1,6 +1,5 @@
 package com.example.fleet.discovery;
 
-import java.time.Instant;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -23,16 +22,15 @@ import io.smallrye.stork.api.ServiceInstance;
 public final class SnapshotCost {
 
     private final InstanceFilter filter = InstanceFilter.parse(Health.PASSING, "", "", "benchmark");
-    private final InstanceCatalog catalog = new InstanceCatalog(Optional.empty());
+    private final InstanceCatalog catalog = new InstanceCatalog(Optional.empty(), Optional.empty(), 0);
     private final AtomicReference<Snapshot> current = new AtomicReference<>();
+    private DatacenterState local = DatacenterState.unanswered(Optional.empty(), 0);
 
     /** Applies one answer as the watch does; returns the snapshot it swapped out (null the first time). */
     public Snapshot apply(List<HealthEntry> answer, long index) {
         List<HealthEntry> accepted = answer.stream().filter(filter::accepts).toList();
-        List<ServiceInstance> instances = catalog.update(accepted);
-        // the loads argument is going away on main; a snapshot without loads is what the merged code builds
-        Snapshot next = new Snapshot(instances, index, Instant.now(), Optional.empty());
-        return current.getAndSet(next);
+        local = local.answered(catalog.update(accepted), index);
+        return current.getAndSet(new Snapshot(local.instances(), List.of(local)));
     }
 
     /** The snapshot in force. */

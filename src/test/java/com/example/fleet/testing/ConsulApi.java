@@ -100,6 +100,13 @@ public final class ConsulApi {
                 .PUT(HttpRequest.BodyPublishers.noBody()));
     }
 
+    /** The same with {@code note} as the check's output: a change Consul reports even when the status stays. */
+    public void ttl(String checkId, String status, String note) {
+        send(HttpRequest.newBuilder(uri("/v1/agent/check/" + status + "/" + checkId + "?note="
+                + java.net.URLEncoder.encode(note, java.nio.charset.StandardCharsets.UTF_8)))
+                .PUT(HttpRequest.BodyPublishers.noBody()));
+    }
+
     public void putKey(String key, String value) {
         send(HttpRequest.newBuilder(uri("/v1/kv/" + key)).PUT(HttpRequest.BodyPublishers.ofString(value)));
     }
@@ -154,6 +161,17 @@ public final class ConsulApi {
         }
         return new JsonObject(send(HttpRequest.newBuilder(uri("/v1/acl/token")).PUT(HttpRequest.BodyPublishers
                 .ofString(new JsonObject().put("Policies", policies).encode())))).getString("SecretID");
+    }
+
+    /** The datacenters this agent knows, its own and those it reaches over the WAN. */
+    public JsonArray datacenters() {
+        return new JsonArray(get("/v1/catalog/datacenters"));
+    }
+
+    /** Joins the agent's datacenter with the one whose server listens for WAN gossip at {@code serfWanAddress}. */
+    public void joinWan(String serfWanAddress) {
+        send(HttpRequest.newBuilder(uri("/v1/agent/join/" + serfWanAddress + "?wan=1"))
+                .PUT(HttpRequest.BodyPublishers.noBody()));
     }
 
     /** The AccessorID of the token whose secret this client sends. */

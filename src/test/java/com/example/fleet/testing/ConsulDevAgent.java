@@ -1,9 +1,12 @@
 package com.example.fleet.testing;
 
+import static org.awaitility.Awaitility.await;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -55,6 +58,31 @@ public final class ConsulDevAgent implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("Could not start a Consul dev agent: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Starts a dev agent that is the only server of datacenter {@code datacenter}; {@link #joinWan} links it with
+     * another one.
+     */
+    public static ConsulDevAgent startInDatacenter(String datacenter) {
+        try {
+            ConsulDevAgent agent = new ConsulDevAgent(binary(), "\"datacenter\": \"" + datacenter + "\"");
+            agent.launchOnFreePorts();
+            return agent;
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not start a Consul dev agent in " + datacenter + ": " + e.getMessage(),
+                    e);
+        }
+    }
+
+    /**
+     * Joins this agent's datacenter with {@code other}'s over the WAN, and waits until this agent lists both
+     * datacenters (about a second on 1.8.7; {@code -retry-join-wan} alone would wait its 30 s retry interval).
+     */
+    public void joinWan(ConsulDevAgent other) {
+        ConsulApi api = new ConsulApi(address());
+        api.joinWan("127.0.0.1:" + other.ports.serfWan());
+        await().atMost(Duration.ofSeconds(30)).until(() -> api.datacenters().size() >= 2);
     }
 
     /**
