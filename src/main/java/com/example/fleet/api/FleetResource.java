@@ -8,22 +8,22 @@ import java.util.Objects;
 import java.util.Optional;
 
 import jakarta.inject.Inject;
-import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.resteasy.reactive.RestResponse;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 import com.example.fleet.api.GreetingResource.Greeting;
-import com.example.fleet.balancing.InstanceLoad;
-import com.example.fleet.balancing.LevelLoad;
 import com.example.fleet.balancing.PeakEwmaLoadBalancer;
 import com.example.fleet.balancing.PeakEwmaLoadBalancerProvider;
+import com.example.fleet.balancing.ladder.LevelLoad;
+import com.example.fleet.balancing.rules.InstanceLoad;
 import com.example.fleet.calls.FleetCallFailed;
 import com.example.fleet.calls.FleetCalls;
 import com.example.fleet.discovery.ConsulWatchInstance;

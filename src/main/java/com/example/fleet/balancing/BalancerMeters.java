@@ -3,7 +3,7 @@ package com.example.fleet.balancing;
 import java.util.EnumMap;
 import java.util.Map;
 
-import com.example.fleet.balancing.Ejection.Reason;
+import com.example.fleet.balancing.rules.Ejection.Reason;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;

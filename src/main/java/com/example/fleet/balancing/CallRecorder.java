@@ -3,6 +3,8 @@ package com.example.fleet.balancing;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 
+import com.example.fleet.balancing.rules.FailureKind;
+
 import io.smallrye.stork.spi.CallStatisticsCollector;
 
 /**

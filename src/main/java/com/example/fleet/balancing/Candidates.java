@@ -31,6 +31,7 @@ final class Candidates {
     private final AtomicLong lastUsedNanos;
     /** Null while every candidate stands on one level of the ladder. */
     private final Levels levels;
+    private final int[] positions;
     private volatile EjectionCensus census;
     /** The candidates by instance id, built at the first {@link #subset} selection; racing builds are alike. */
     private volatile Map<Long, Candidate> byId;
@@ -46,6 +47,8 @@ final class Candidates {
         this.generation = generation;
         this.lastUsedNanos = new AtomicLong(now);
         this.levels = levels;
+        this.positions = levels != null ? levels.positions()
+                : all.length == 0 ? new int[0] : new int[] { all[0].position() };
     }
 
     /** A generation's candidates, split by level when they stand on more than one. */
@@ -118,12 +121,9 @@ final class Candidates {
         return all[0];
     }
 
-    /** The levels they stand on, ascending. */
+    /** The levels they stand on, ascending; not to be changed. */
     int[] positions() {
-        if (levels != null) {
-            return levels.positions();
-        }
-        return all.length == 0 ? new int[0] : new int[] { all[0].position() };
+        return positions;
     }
 
     /** The candidates at level {@code position} of the ladder: all of them on one level; null if none is there. */

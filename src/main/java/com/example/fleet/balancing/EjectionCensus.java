@@ -1,6 +1,7 @@
 package com.example.fleet.balancing;
 
-import com.example.fleet.balancing.Ejection.Reason;
+import com.example.fleet.balancing.rules.Ejection;
+import com.example.fleet.balancing.rules.Ejection.Reason;
 
 /**
  * How many of one generation's candidates are ejected, and how many are unhealthy (ejected or failing, see

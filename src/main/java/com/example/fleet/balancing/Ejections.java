@@ -3,7 +3,11 @@ package com.example.fleet.balancing;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
-import com.example.fleet.balancing.Ejection.Reason;
+import com.example.fleet.balancing.rules.Ejection;
+import com.example.fleet.balancing.rules.Ejection.Reason;
+import com.example.fleet.balancing.rules.FailureKind;
+import com.example.fleet.balancing.rules.OutlierDetection;
+import com.example.fleet.balancing.rules.PeakEwmaSettings;
 
 /**
  * Takes instances out of the rotation on failed calls, after Envoy's outlier detection: one that refuses a

@@ -6,6 +6,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
+import com.example.fleet.balancing.rules.Ejection;
+import com.example.fleet.balancing.rules.LatencyEstimate;
+import com.example.fleet.balancing.rules.PeakEwmaSettings;
+
 /** What the balancer knows about one instance; updated from many event-loop threads without locks. */
 final class InstanceState {
 
@@ -23,7 +27,7 @@ final class InstanceState {
     private final AtomicInteger consecutiveFailures = new AtomicInteger();
     /** Of those, the calls that failed rather than were given up for a backup: what level health counts. */
     private final AtomicInteger consecutiveErrors = new AtomicInteger();
-    /** When its latest failed or abandoned call ended; meaningful while a run of failures lasts. */
+    /** When its latest failed call ended; meaningful while a run of errors lasts. */
     private volatile long lastFailureNanos;
     // null until the first ejection, so that no nanoTime value has to serve as "never"; written by Ejections only
     private volatile Ejection ejection;
@@ -113,8 +117,7 @@ final class InstanceState {
 
     /**
      * Its last call failed or was abandoned, and none has succeeded since: it gets probes, one call at a time and at
-     * most one per {@code probe-interval}, until one succeeds. So an instance that fails or hangs cannot draw many
-     * calls, whatever ejections others hold, and a probe given up for a backup at once frees no room for the next.
+     * most one per {@code probe-interval}, until one succeeds; an instance that fails or hangs draws few calls.
      */
     boolean penalised() {
         return consecutiveFailures.get() > 0;
@@ -129,10 +132,7 @@ final class InstanceState {
                 || now - lastProbeNanos < settings.probeInterval().toNanos()));
     }
 
-    /**
-     * How far down a choice among instances none of which is selectable puts it: by its run of failed or abandoned
-     * calls, an ejected one last. Lower is better.
-     */
+    /** Where a choice among instances none of which is selectable puts it, lower first: ejected last, else by run. */
     int lastResortRank(long now) {
         return isEjected(now) ? Integer.MAX_VALUE : consecutiveFailures.get();
     }

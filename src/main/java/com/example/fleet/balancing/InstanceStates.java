@@ -6,6 +6,8 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
+import com.example.fleet.balancing.ladder.Ladder;
+import com.example.fleet.balancing.rules.PeakEwmaSettings;
 import com.example.fleet.consul.ServiceWeight;
 import com.example.fleet.discovery.ConsulWatchInstance;
 

@@ -6,7 +6,7 @@ import java.util.IdentityHashMap;
 import java.util.Set;
 
 /**
- * The candidates of one collection split by their level on the {@link Ladder}, for collections that span more
+ * The candidates of one collection split by their level on the ladder (see {@link com.example.fleet.balancing.ladder.Ladder}), for collections that span more
  * than one; each level is a {@link Candidates} of its own, so that choosing within one costs what choosing among
  * all costs. A retry's subset keeps the health of its generation's levels: the instances its call tried are left
  * out of the choice, not out of the count that decides where traffic goes.
@@ -78,8 +78,9 @@ final class Levels {
         return positions.length;
     }
 
+    /** The positions of the levels on the ladder, ascending; not to be changed. */
     int[] positions() {
-        return positions.clone();
+        return positions;
     }
 
     int position(int level) {
@@ -100,10 +101,5 @@ final class Levels {
     /** The generation's members at a level, whose census gives its health. */
     Candidates health(int level) {
         return health[level];
-    }
-
-    /** Whether these are a generation's own levels rather than a subset's: what the held healths follow. */
-    Candidates[] generationKey() {
-        return health;
     }
 }

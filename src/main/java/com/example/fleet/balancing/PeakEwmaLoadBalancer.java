@@ -13,6 +13,13 @@ import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 import java.util.stream.Collectors;
 
+import com.example.fleet.balancing.ladder.DatacenterShift;
+import com.example.fleet.balancing.ladder.Ladder;
+import com.example.fleet.balancing.ladder.LevelLoad;
+import com.example.fleet.balancing.ladder.Spill;
+import com.example.fleet.balancing.rules.InstanceLoad;
+import com.example.fleet.balancing.rules.PeakEwmaSettings;
+
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.stork.api.LoadBalancer;
 import io.smallrye.stork.api.NoServiceInstanceFoundException;
@@ -38,20 +45,13 @@ public class PeakEwmaLoadBalancer implements LoadBalancer {
 
     /**
      * @param settings the balancer's attributes
-     * @param nanoClock a monotonic clock in nanoseconds, {@code System::nanoTime} outside tests
-     * @param wallClock only turns ejection ends into instants for {@link #estimates()}
-     * @param random the random source of the current thread, {@code ThreadLocalRandom::current} outside tests
-     * @param meters where ejections and panic selections are counted
-     */
-    PeakEwmaLoadBalancer(PeakEwmaSettings settings, LongSupplier nanoClock, Clock wallClock,
-            Supplier<RandomGenerator> random, MeterRegistry meters) {
-        this(settings, new Ladder(Optional.empty()), shift -> { }, "unnamed", nanoClock, wallClock, random, meters);
-    }
-
-    /**
      * @param ladder the levels calls prefer: own zone, rest of the own datacenter, failover datacenters
      * @param shifts told when calls begin to leave the own datacenter, and when they all come back
      * @param service the service balanced, for those events and the meters of the ladder
+     * @param nanoClock a monotonic clock in nanoseconds, {@code System::nanoTime} outside tests
+     * @param wallClock only turns ejection ends into instants for {@link #estimates()}
+     * @param random the random source of the current thread, {@code ThreadLocalRandom::current} outside tests
+     * @param meters where ejections, panic selections and datacenter shifts are counted
      */
     PeakEwmaLoadBalancer(PeakEwmaSettings settings, Ladder ladder, Consumer<DatacenterShift> shifts, String service,
             LongSupplier nanoClock, Clock wallClock, Supplier<RandomGenerator> random, MeterRegistry meters) {
@@ -60,7 +60,8 @@ public class PeakEwmaLoadBalancer implements LoadBalancer {
         this.random = random;
         this.states = new InstanceStates(settings, ladder, nanoClock.getAsLong());
         this.ejections = new Ejections(settings, states::current, new BalancerMeters(meters));
-        this.levels = new LevelRouter(ladder, ejections, settings, shifts, service, meters);
+        this.levels = new LevelRouter(new Spill(ladder, settings.levelHoldDown(), settings.outliers().panicThreshold(),
+                shifts, service, meters), ejections);
     }
 
     @Override

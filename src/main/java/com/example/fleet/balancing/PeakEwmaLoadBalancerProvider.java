@@ -9,6 +9,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 
+import com.example.fleet.balancing.ladder.DatacenterShift;
+import com.example.fleet.balancing.ladder.Ladder;
+import com.example.fleet.balancing.rules.PeakEwmaAttributes;
+import com.example.fleet.balancing.rules.PeakEwmaSettings;
 import com.example.fleet.discovery.ConsulWatchServiceDiscovery;
 import com.example.fleet.support.FleetZone;
 
@@ -66,7 +70,7 @@ public class PeakEwmaLoadBalancerProvider implements LoadBalancerProvider<PeakEw
                 : "unnamed";
         // the registry Quarkus Micrometer injects is this one; reaching it statically also works for a provider
         // built without CDI (Stork's fallback, the JMH benchmark)
-        return new PeakEwmaLoadBalancer(PeakEwmaSettings.from(config), new Ladder(FleetZone.configured()),
+        return new PeakEwmaLoadBalancer(settingsOf(config), new Ladder(FleetZone.configured()),
                 this::announce, service, System::nanoTime, Clock.systemUTC(), ThreadLocalRandom::current,
                 Metrics.globalRegistry);
     }
@@ -86,5 +90,18 @@ public class PeakEwmaLoadBalancerProvider implements LoadBalancerProvider<PeakEw
     public Optional<PeakEwmaLoadBalancer> balancerOf(String serviceName) {
         return balancerOfService.apply(serviceName).filter(PeakEwmaLoadBalancer.class::isInstance)
                 .map(PeakEwmaLoadBalancer.class::cast);
+    }
+
+    /** The settings the attributes of {@code config} give. */
+    static PeakEwmaSettings settingsOf(PeakEwmaConfiguration config) {
+        return PeakEwmaSettings.from(new Read(config));
+    }
+
+    /** The generated configuration is the attributes the settings read: the same getters. */
+    private static final class Read extends PeakEwmaConfiguration implements PeakEwmaAttributes {
+
+        Read(PeakEwmaConfiguration config) {
+            super(config.parameters());
+        }
     }
 }

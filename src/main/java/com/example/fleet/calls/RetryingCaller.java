@@ -3,14 +3,11 @@ package com.example.fleet.calls;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeoutException;
 import java.util.function.LongSupplier;
-import java.util.stream.Collectors;
 
 import com.example.fleet.calls.TryRound.TryResult;
 import com.example.fleet.support.ProbeCall;
@@ -27,7 +24,7 @@ import io.vertx.mutiny.core.http.HttpClient;
  * answer wins and the other try is cancelled, which the balancer hears as abandoned. A try that fails (no
  * connection, a reset, no answer in time, HTTP 5xx) is reported to the balancer as failed and, for an idempotent
  * call, retried on another instance while retries remain, the call has time left and the retry budget allows it.
- * Backups count as retries. Any other answer is the call's. Runs on the Vert.x event loop; nothing blocks.
+ * Backups take from the retry budget. Any other answer is the call's. Runs on the Vert.x event loop; nothing blocks.
  */
 final class RetryingCaller {
 
@@ -64,26 +61,32 @@ final class RetryingCaller {
         metrics.calls.increment();
         budget.called();
         long deadline = nanoClock.getAsLong() + settings.callTimeout().toNanos();
-        // the hedge timer and the tries' callbacks add to it from different threads
-        return attempt(request, ConcurrentHashMap.newKeySet(), 1, deadline);
+        return round(request, new TriedInstances(), 1, 0, deadline);
     }
 
-    private Uni<FleetAnswer> attempt(FleetRequest request, Set<Long> tried, int number, long deadline) {
+    /**
+     * Round {@code round} of a call, {@code sentBefore} tries after its start: a try, and maybe its backup. A backup
+     * is no retry: it takes from the retry budget, but every failed round leaves the call its {@code max-retries},
+     * so that a lost level of instances, where a try and its backup both fail, still leaves a retry for the next
+     * level.
+     */
+    private Uni<FleetAnswer> round(FleetRequest request, TriedInstances tried, int round, int sentBefore,
+            long deadline) {
         return selector.instances().chain(all -> {
             // the first try hands the balancer discovery's own list: peak-ewma prepares its candidates once per list
             // object, so a copy per call would redo that work, O(instances), on every call
-            List<ServiceInstance> untried = tried.isEmpty() ? all : untried(all, tried);
+            List<ServiceInstance> untried = tried.none() ? all : tried.untried(all);
             if (untried.isEmpty()) {
-                return Uni.createFrom().failure(new FleetCallFailed(service, number - 1, "no instance known",
+                return Uni.createFrom().failure(new FleetCallFailed(service, sentBefore, "no instance known",
                         all.isEmpty() ? "no instance of " + service + " is known" : "every instance was tried"));
             }
             ServiceInstance chosen = selector.selectAndRecordStart(untried);
-            tried.add(chosen.getId());
+            tried.add(chosen);
             Uni<TryResult> first = oneTry(chosen, request, tryTimeout(request, deadline), false);
-            return TryRound.run(first, hedgeDelay(request), () -> backup(request, tried, all, number, deadline),
-                    timers).chain(round -> {
-                        TryResult last = round.last();
-                        int sent = number + round.tries() - 1;
+            return TryRound.run(first, hedgeDelay(request), () -> backup(request, tried, all, round, deadline),
+                    timers).chain(outcome -> {
+                        TryResult last = outcome.last();
+                        int sent = sentBefore + outcome.tries();
                         if (last.answered()) {
                             if (last.backup()) {
                                 metrics.hedgesWon.increment();
@@ -92,13 +95,14 @@ final class RetryingCaller {
                             return Uni.createFrom().item(new FleetAnswer(answer.status(), answer.body(),
                                     answer.instanceId(), sent));
                         }
-                        String noRetry = whyNotRetry(request, sent, tried, all, deadline);
+                        String noRetry = whyNotRetry(request, round, tried, all, deadline);
                         if (noRetry == null) {
                             metrics.retries.increment();
-                            return attempt(request, tried, sent + 1, deadline);
+                            return round(request, tried, round + 1, sent, deadline);
                         }
                         return Uni.createFrom().failure(new FleetCallFailed(service, sent,
-                                describe(last.problem(), last.instance(), last.timeout()), noRetry, where(all, tried)));
+                                describe(last.problem(), last.instance(), last.timeout()), noRetry,
+                                tried.describe(all)));
                     });
         });
     }
@@ -110,8 +114,7 @@ final class RetryingCaller {
     private Uni<TryResult> oneTry(ServiceInstance chosen, FleetRequest request, Duration timeout, boolean backup) {
         Uni<TryResult> tried = recorded(chosen, request, timeout, backup);
         if (chosen instanceof ProbeCall call && call.isProbe()) {
-            // a probe runs to its end even when the round no longer waits for it (see ProbeCall): the round gets
-            // a copy of its result, whose cancellation leaves the probe itself running
+            // a probe runs to its end (see ProbeCall): cancelling the round's copy of its result leaves it running
             CompletableFuture<TryResult> running = tried.subscribeAsCompletionStage();
             return Uni.createFrom().completionStage(() -> running.thenApply(result -> result));
         }
@@ -143,13 +146,13 @@ final class RetryingCaller {
     }
 
     /**
-     * The backup of a round, on an instance not tried yet, if retries remain and the budget allows one; asked once
-     * the round's first try has not ended within the hedge delay.
+     * The backup of round {@code round}, on an instance not tried yet, if retries remain and the budget allows one;
+     * asked once the round's first try has not ended within the hedge delay.
      */
-    private Optional<Uni<TryResult>> backup(FleetRequest request, Set<Long> tried, List<ServiceInstance> all,
-            int number, long deadline) {
-        List<ServiceInstance> untried = untried(all, tried);
-        if (untried.isEmpty() || number > settings.maxRetries() || deadline - nanoClock.getAsLong() <= 0) {
+    private Optional<Uni<TryResult>> backup(FleetRequest request, TriedInstances tried, List<ServiceInstance> all,
+            int round, long deadline) {
+        List<ServiceInstance> untried = tried.untried(all);
+        if (untried.isEmpty() || round > settings.maxRetries() || deadline - nanoClock.getAsLong() <= 0) {
             return Optional.empty();
         }
         if (!budget.tryRetry()) {
@@ -158,7 +161,7 @@ final class RetryingCaller {
         }
         metrics.hedges.increment();
         ServiceInstance chosen = selector.selectAndRecordStart(untried);
-        tried.add(chosen.getId());
+        tried.add(chosen);
         return Optional.of(oneTry(chosen, request, tryTimeout(request, deadline), true));
     }
 
@@ -178,31 +181,16 @@ final class RetryingCaller {
                 .findFirst();
     }
 
-    /** The instances of {@code all}, the latest list, that the call tried, as host:port. */
-    private static String where(List<ServiceInstance> all, Set<Long> tried) {
-        return all.stream().filter(instance -> tried.contains(instance.getId()))
-                .map(instance -> instance.getHost() + ":" + instance.getPort()).collect(Collectors.joining(", "));
-    }
-
-    /**
-     * The instances of {@code all} not tried yet: {@code all} itself when discovery has dropped every instance
-     * tried, so that the balancer sees discovery's own list rather than a copy it would take for a new one.
-     */
-    private static List<ServiceInstance> untried(List<ServiceInstance> all, Set<Long> tried) {
-        List<ServiceInstance> untried = all.stream().filter(instance -> !tried.contains(instance.getId())).toList();
-        return untried.size() == all.size() ? all : untried;
-    }
-
     /** Null when another try may go; otherwise why not. The budget is asked last: asking takes a retry from it. */
-    private String whyNotRetry(FleetRequest request, int number, Set<Long> tried, List<ServiceInstance> all,
+    private String whyNotRetry(FleetRequest request, int round, TriedInstances tried, List<ServiceInstance> all,
             long deadline) {
         if (!request.idempotent()) {
             return request.method() + " is not idempotent";
         }
-        if (number > settings.maxRetries()) {
+        if (round > settings.maxRetries()) {
             return "fleet.calls.max-retries (" + settings.maxRetries() + ") reached";
         }
-        if (all.stream().allMatch(instance -> tried.contains(instance.getId()))) {
+        if (tried.all(all)) {
             return "every known instance was tried";
         }
         if (deadline - nanoClock.getAsLong() <= 0) {

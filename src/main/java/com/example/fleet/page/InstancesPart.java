@@ -6,8 +6,8 @@ import java.util.Map;
 import java.util.Optional;
 
 import com.example.fleet.api.FleetResource;
-import com.example.fleet.balancing.InstanceLoad;
-import com.example.fleet.balancing.LevelLoad;
+import com.example.fleet.balancing.ladder.LevelLoad;
+import com.example.fleet.balancing.rules.InstanceLoad;
 
 import io.quarkus.runtime.annotations.RegisterForReflection;
 

@@ -1,11 +1,19 @@
 package com.example.fleet.balancing;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 
+import com.example.fleet.balancing.ladder.Ladder;
+import com.example.fleet.balancing.rules.OutlierDetection;
+import com.example.fleet.balancing.rules.PeakEwmaSettings;
+
+import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.stork.api.Metadata;
 import io.smallrye.stork.api.ServiceInstance;
 import io.smallrye.stork.impl.DefaultServiceInstance;
@@ -38,6 +46,13 @@ final class Calls {
     }
 
     /** The same choices on every run: share assertions then hold or fail for good, not by chance. */
+    /** A balancer on one level: no zone, no failover datacenter. */
+    static PeakEwmaLoadBalancer balancer(PeakEwmaSettings settings, LongSupplier nanoClock, Clock wallClock,
+            Supplier<RandomGenerator> random, MeterRegistry meters) {
+        return new PeakEwmaLoadBalancer(settings, new Ladder(Optional.empty()), shift -> {
+        }, "unnamed", nanoClock, wallClock, random, meters);
+    }
+
     static Supplier<RandomGenerator> seededRandom() {
         Random random = new Random(20261201L);
         return () -> random;

@@ -141,6 +141,8 @@ class FailureDomainsIT {
     void whenTheLocalDatacenterIsLostTheNextOneAnswersAndCallsComeBackWhenItHeals() throws InterruptedException {
         try (LoadDriver load = load()) {
             Thread.sleep(2000);
+            String where = "killed in dc1 (zones a, a, b): " + dc1Fleet.stream().map(AppInstance::port).toList()
+                    + ", dc2: " + dc2Fleet.stream().map(AppInstance::port).toList();
             dc1Fleet.forEach(AppInstance::kill);
             Thread.sleep(2000);
             Map<String, Long> before = load.answeredBy();
@@ -174,7 +176,7 @@ class FailureDomainsIT {
             System.out.printf("dc1 back: 95 %% of calls home %d ms after its instances were ready%n",
                     Duration.ofNanos(System.nanoTime() - passing).toMillis());
             load.stop();
-            assertThat(load.failures()).as("failed calls").isEmpty();
+            assertThat(load.failures()).as("failed calls; %s", where).isEmpty();
             assertThat(audit()).anyMatch(line -> line.contains("\"event\":\"calls-returned-to-datacenter\""));
         }
     }

@@ -24,6 +24,8 @@ import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import com.example.fleet.balancing.rules.InstanceLoad;
+
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.smallrye.stork.api.ServiceInstance;
 
@@ -33,7 +35,7 @@ class PeakEwmaConcurrencyTest {
     private static final int CALLS_PER_THREAD = 5_000;
 
     private final ManualClock clock = new ManualClock();
-    private final PeakEwmaLoadBalancer balancer = new PeakEwmaLoadBalancer(Calls.DEFAULTS, clock, Clock.systemUTC(),
+    private final PeakEwmaLoadBalancer balancer = Calls.balancer(Calls.DEFAULTS, clock, Clock.systemUTC(),
             ThreadLocalRandom::current, new SimpleMeterRegistry());
     private final List<ServiceInstance> fleet = List.of(instance(1), instance(2), instance(3), instance(4));
     private final ExecutorService threads = Executors.newFixedThreadPool(THREADS);

@@ -16,6 +16,8 @@ import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 
+import com.example.fleet.balancing.rules.PeakEwmaSettings;
+
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.smallrye.stork.api.ServiceInstance;
 
@@ -153,7 +155,7 @@ class PeakEwmaFailureTest {
     @Test
     void theOnlyCandidateNotEjectedIsChosenWhateverTheRandomDraws() {
         for (int position = 0; position < 3; position++) {
-            PeakEwmaLoadBalancer balancer = new PeakEwmaLoadBalancer(Calls.WITHOUT_PENALTY, clock,
+            PeakEwmaLoadBalancer balancer = Calls.balancer(Calls.WITHOUT_PENALTY, clock,
                     Clock.systemUTC(), Calls.alwaysLowestDraw(), new SimpleMeterRegistry());
             List<ServiceInstance> fleet = List.of(instance(1), instance(2), instance(3));
             ServiceInstance live = fleet.get(position);
@@ -182,7 +184,7 @@ class PeakEwmaFailureTest {
     }
 
     private PeakEwmaLoadBalancer balancer(PeakEwmaSettings settings) {
-        return new PeakEwmaLoadBalancer(settings, clock, Clock.systemUTC(), Calls.seededRandom(),
+        return Calls.balancer(settings, clock, Clock.systemUTC(), Calls.seededRandom(),
                 new SimpleMeterRegistry());
     }
 

@@ -16,6 +16,7 @@ import jakarta.ws.rs.WebApplicationException;
 
 import org.junit.jupiter.api.Test;
 
+import com.example.fleet.balancing.rules.InstanceLoad;
 import com.example.fleet.support.ProbeCall;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -36,7 +37,7 @@ class PeakEwmaGrayFailureTest {
     private final ServiceInstance healthy = instance(2);
     private final ServiceInstance failing = instance(3);
     private final List<ServiceInstance> fleet = List.of(hung, healthy, failing);
-    private final PeakEwmaLoadBalancer balancer = new PeakEwmaLoadBalancer(Calls.DEFAULTS, clock,
+    private final PeakEwmaLoadBalancer balancer = Calls.balancer(Calls.DEFAULTS, clock,
             Clock.fixed(WALL_NOW, ZoneOffset.UTC), Calls.seededRandom(), new SimpleMeterRegistry());
     private final Traffic traffic = new Traffic(balancer, fleet);
 

@@ -16,6 +16,9 @@ import java.util.concurrent.TimeoutException;
 
 import org.junit.jupiter.api.Test;
 
+import com.example.fleet.balancing.ladder.DatacenterShift;
+import com.example.fleet.balancing.ladder.Ladder;
+import com.example.fleet.balancing.ladder.LevelLoad;
 import com.example.fleet.consul.HealthEntry;
 import com.example.fleet.discovery.ConsulWatchInstance;
 

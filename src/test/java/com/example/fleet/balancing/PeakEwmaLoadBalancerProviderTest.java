@@ -9,6 +9,9 @@ import java.util.Optional;
 
 import org.junit.jupiter.api.Test;
 
+import com.example.fleet.balancing.rules.OutlierDetection;
+import com.example.fleet.balancing.rules.PeakEwmaSettings;
+
 import io.smallrye.stork.api.LoadBalancer;
 import io.smallrye.stork.impl.RoundRobinLoadBalancer;
 
@@ -16,7 +19,7 @@ class PeakEwmaLoadBalancerProviderTest {
 
     @Test
     void attributesDefaultToTheDocumentedValues() {
-        assertThat(PeakEwmaSettings.from(new PeakEwmaConfiguration())).isEqualTo(new PeakEwmaSettings(
+        assertThat(PeakEwmaLoadBalancerProvider.settingsOf(new PeakEwmaConfiguration())).isEqualTo(new PeakEwmaSettings(
                 Duration.ofSeconds(10), Duration.ofMillis(30), Duration.ofSeconds(2), Duration.ofSeconds(5),
                 Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ofSeconds(10),
                 new OutlierDetection(5, Duration.ofSeconds(30), Duration.ofSeconds(300), 10, 50)));
@@ -28,7 +31,7 @@ class PeakEwmaLoadBalancerProviderTest {
                 .withErrorPenalty("3").withEjectionCoolOff("1m").withProbeInterval("500ms").withCallTimeout("45s").withConsecutiveFailures(" 3")
                 .withEjectionBase("10s").withMaxEjection("10s").withMaxEjectedPercent("100").withPanicThreshold("0");
 
-        assertThat(PeakEwmaSettings.from(config)).isEqualTo(new PeakEwmaSettings(Duration.ofMinutes(1),
+        assertThat(PeakEwmaLoadBalancerProvider.settingsOf(config)).isEqualTo(new PeakEwmaSettings(Duration.ofMinutes(1),
                 Duration.ofMillis(250), Duration.ofSeconds(3), Duration.ofMinutes(1), Duration.ofMillis(500),
                 Duration.ofSeconds(45), Duration.ofSeconds(10),
                 new OutlierDetection(3, Duration.ofSeconds(10), Duration.ofSeconds(10), 100, 0)));
@@ -78,7 +81,7 @@ class PeakEwmaLoadBalancerProviderTest {
     }
 
     private static void assertRejected(PeakEwmaConfiguration config, String message) {
-        assertThatThrownBy(() -> PeakEwmaSettings.from(config)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> PeakEwmaLoadBalancerProvider.settingsOf(config)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith(message);
     }
 }

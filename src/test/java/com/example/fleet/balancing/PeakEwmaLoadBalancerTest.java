@@ -1,7 +1,5 @@
 package com.example.fleet.balancing;
 
-import com.example.fleet.consul.HealthEntry;
-import com.example.fleet.discovery.ConsulWatchInstance;
 import static com.example.fleet.balancing.Calls.instance;
 import static com.example.fleet.balancing.Calls.succeed;
 import static com.example.fleet.balancing.LoadSimulation.share;
@@ -21,6 +19,10 @@ import java.util.Optional;
 
 import org.junit.jupiter.api.Test;
 
+import com.example.fleet.balancing.rules.InstanceLoad;
+import com.example.fleet.consul.HealthEntry;
+import com.example.fleet.discovery.ConsulWatchInstance;
+
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.smallrye.stork.api.NoServiceInstanceFoundException;
 import io.smallrye.stork.api.ServiceInstance;
@@ -30,7 +32,7 @@ import io.vertx.ext.consul.CheckStatus;
 class PeakEwmaLoadBalancerTest {
 
     private final ManualClock clock = new ManualClock();
-    private final PeakEwmaLoadBalancer balancer = new PeakEwmaLoadBalancer(Calls.DEFAULTS, clock,
+    private final PeakEwmaLoadBalancer balancer = Calls.balancer(Calls.DEFAULTS, clock,
             Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC), Calls.seededRandom(),
             new SimpleMeterRegistry());
 
@@ -72,7 +74,7 @@ class PeakEwmaLoadBalancerTest {
 
     @Test
     void theTwoComparedCandidatesAreDistinct() {
-        PeakEwmaLoadBalancer unlucky = new PeakEwmaLoadBalancer(Calls.DEFAULTS, clock, Clock.systemUTC(),
+        PeakEwmaLoadBalancer unlucky = Calls.balancer(Calls.DEFAULTS, clock, Clock.systemUTC(),
                 Calls.alwaysLowestDraw(), new SimpleMeterRegistry());
         ServiceInstance slow = instance(1);
         succeed(unlucky.selectServiceInstance(List.of(slow)), Duration.ofMillis(55));

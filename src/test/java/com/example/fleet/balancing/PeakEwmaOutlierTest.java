@@ -20,6 +20,10 @@ import jakarta.ws.rs.WebApplicationException;
 
 import org.junit.jupiter.api.Test;
 
+import com.example.fleet.balancing.rules.InstanceLoad;
+import com.example.fleet.balancing.rules.OutlierDetection;
+import com.example.fleet.balancing.rules.PeakEwmaSettings;
+
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.smallrye.stork.api.ServiceInstance;
 
@@ -216,7 +220,7 @@ class PeakEwmaOutlierTest {
     }
 
     private PeakEwmaLoadBalancer balancer(PeakEwmaSettings settings) {
-        return new PeakEwmaLoadBalancer(settings, clock, Clock.fixed(WALL_NOW, ZoneOffset.UTC), Calls.seededRandom(),
+        return Calls.balancer(settings, clock, Clock.fixed(WALL_NOW, ZoneOffset.UTC), Calls.seededRandom(),
                 meters);
     }
 

@@ -11,6 +11,9 @@ import java.util.stream.LongStream;
 
 import org.junit.jupiter.api.Test;
 
+import com.example.fleet.balancing.rules.OutlierDetection;
+import com.example.fleet.balancing.rules.PeakEwmaSettings;
+
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.smallrye.stork.api.ServiceInstance;
 
@@ -79,7 +82,7 @@ class PeakEwmaPanicTest {
     private Traffic traffic(int panicThreshold) {
         PeakEwmaSettings settings = Calls.withOutliers(new OutlierDetection(5, Duration.ofSeconds(30),
                 Duration.ofSeconds(300), 10, panicThreshold));
-        balancer = new PeakEwmaLoadBalancer(settings, clock, Clock.systemUTC(), Calls.seededRandom(), meters);
+        balancer = Calls.balancer(settings, clock, Clock.systemUTC(), Calls.seededRandom(), meters);
         return new Traffic(balancer, four);
     }
 

@@ -18,6 +18,8 @@ import java.util.Optional;
 
 import org.junit.jupiter.api.Test;
 
+import com.example.fleet.balancing.rules.InstanceLoad;
+
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.smallrye.stork.api.ServiceInstance;
 
@@ -31,7 +33,7 @@ class PeakEwmaSnapshotTest {
 
     private final ManualClock clock = new ManualClock();
     // without a failure penalty, only an ejection keeps an instance that refused out
-    private final PeakEwmaLoadBalancer balancer = new PeakEwmaLoadBalancer(Calls.WITHOUT_PENALTY, clock,
+    private final PeakEwmaLoadBalancer balancer = Calls.balancer(Calls.WITHOUT_PENALTY, clock,
             Clock.systemUTC(), Calls.seededRandom(), new SimpleMeterRegistry());
     private final ServiceInstance a = instance(1);
     private final ServiceInstance b = instance(2);

@@ -307,6 +307,25 @@ class RetryingCallerTest {
     }
 
     @Test
+    void aRoundWhoseTryAndBackupBothFailLeavesTheCallItsRetries() {
+        ServiceInstance slowFailing = instance(5, request -> vertx.setTimer(300, timer -> request.response()
+                .setStatusCode(503).end("injected, late")));
+        RetryingCaller caller = caller(TestCallSettings.defaults().withHedging().withMaxRetries(1), ok, failing);
+        for (int i = 0; i < AnswerTimes.ENOUGH; i++) {
+            caller.send(FleetRequest.get("/api/hello")).await().atMost(WAIT);
+        }
+        discovered = List.of(slowFailing, failing, ok);
+
+        FleetAnswer answer = caller.send(FleetRequest.get("/api/hello")).await().atMost(WAIT);
+
+        assertThat(answer.instanceId()).as("the one retry, after the round of a try and its backup")
+                .isEqualTo(ok.getId());
+        assertThat(answer.attempts()).isEqualTo(3);
+        assertThat(counter("fleet.calls.hedges")).isEqualTo(1);
+        assertThat(counter("fleet.calls.retries")).isEqualTo(1);
+    }
+
+    @Test
     void aBackupTakesFromTheRetryBudgetAndIsNotSentWhenItIsSpent() {
         RetryingCaller caller = hedgingCallerWithTheHangingInstanceFirst(
                 TestCallSettings.defaults().withHedging().withBudget(0, 0));

@@ -18,6 +18,10 @@ record TestCallSettings(int maxRetries, Duration perTryTimeout, Duration callTim
         return new TestCallSettings(maxRetries, timeout, callTimeout, percent, minPerSecond, window, hedging);
     }
 
+    TestCallSettings withMaxRetries(int retries) {
+        return new TestCallSettings(retries, perTryTimeout, callTimeout, percent, minPerSecond, window, hedging);
+    }
+
     TestCallSettings withBudget(int percent, int minPerSecond) {
         return new TestCallSettings(maxRetries, perTryTimeout, callTimeout, percent, minPerSecond, window, hedging);
     }

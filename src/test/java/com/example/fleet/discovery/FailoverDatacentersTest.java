@@ -110,9 +110,10 @@ class FailoverDatacentersTest {
         await().atMost(PROMPTLY).until(() -> where(watch).size() == 2);
         List<ServiceInstance> before = watch.snapshot().orElseThrow().instances();
 
-        // a new check output in dc2: Consul answers again, with the same instances
-        new ConsulApi(dc2.address()).ttl("b-dc2:ttl", "pass", "still fine");
+        // a new check output in dc2: Consul answers again, with the same instances (the index read first, so
+        // that an answer arriving before the read cannot be waited for in vain)
         long index = watch.snapshot().orElseThrow().datacenters().get(1).index();
+        new ConsulApi(dc2.address()).ttl("b-dc2:ttl", "pass", "still fine");
         await().atMost(PROMPTLY).until(() -> watch.snapshot().orElseThrow().datacenters().get(1).index() > index);
 
         assertThat(watch.snapshot().orElseThrow().instances()).isSameAs(before);

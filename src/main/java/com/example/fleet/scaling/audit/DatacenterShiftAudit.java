@@ -6,7 +6,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.ObservesAsync;
 import jakarta.inject.Inject;
 
-import com.example.fleet.balancing.DatacenterShift;
+import com.example.fleet.balancing.ladder.DatacenterShift;
 
 /**
  * Audits calls leaving the own datacenter for a failover one, and coming back: events {@code calls-left-datacenter}

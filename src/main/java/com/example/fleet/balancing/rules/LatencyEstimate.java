@@ -1,13 +1,13 @@
-package com.example.fleet.balancing;
+package com.example.fleet.balancing.rules;
 
 /**
  * A peak EWMA of latency as of {@code stampNanos}: a sample above the estimate replaces it at once (react to
  * trouble immediately), a lower one is blended in with a weight that grows with the time since the last sample
  * (recover gradually). Immutable, so that it can be swapped atomically.
  */
-record LatencyEstimate(double nanos, long stampNanos) {
+public record LatencyEstimate(double nanos, long stampNanos) {
 
-    LatencyEstimate withSample(double rttNanos, long now, double decayNanos) {
+    public LatencyEstimate withSample(double rttNanos, long now, double decayNanos) {
         if (rttNanos > nanos) {
             return new LatencyEstimate(rttNanos, now);
         }
@@ -20,7 +20,7 @@ record LatencyEstimate(double nanos, long stampNanos) {
      * same way a sample of that value would pull it: a penalised instance is tried again after a while, and an
      * instance idle for long is treated like a new one rather than as free (which would draw a burst to it).
      */
-    double at(long now, double decayNanos, double neutralNanos) {
+    public double at(long now, double decayNanos, double neutralNanos) {
         double weightOfPast = weightOfPast(now, decayNanos);
         return nanos * weightOfPast + neutralNanos * (1 - weightOfPast);
     }

@@ -1,4 +1,4 @@
-package com.example.fleet.balancing;
+package com.example.fleet.balancing.ladder;
 
 import java.util.Arrays;
 

@@ -1,10 +1,10 @@
-package com.example.fleet.balancing;
+package com.example.fleet.balancing.ladder;
 
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
  * One level of a caller's ladder of failure domains (own zone, rest of the own datacenter, each failover
- * datacenter), as a {@link PeakEwmaLoadBalancer} routes to it now.
+ * datacenter), as the peak-ewma balancer routes to it now.
  *
  * @param name the zone or datacenter, e.g. {@code zone a}, {@code other zones}, {@code datacenter dc2}
  * @param instances its candidates

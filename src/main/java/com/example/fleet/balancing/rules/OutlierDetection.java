@@ -1,4 +1,4 @@
-package com.example.fleet.balancing;
+package com.example.fleet.balancing.rules;
 
 import java.time.Duration;
 
@@ -8,10 +8,10 @@ import java.time.Duration;
  * at most {@code maxEjection}, unless {@code maxEjectedPercent} of the candidates (at least one) already are. With
  * fewer than {@code panicThreshold} percent of the candidates left, ejections are ignored.
  */
-record OutlierDetection(int consecutiveFailures, Duration ejectionBase, Duration maxEjection, int maxEjectedPercent,
+public record OutlierDetection(int consecutiveFailures, Duration ejectionBase, Duration maxEjection, int maxEjectedPercent,
         int panicThreshold) {
 
-    static OutlierDetection from(PeakEwmaConfiguration config) {
+    public static OutlierDetection from(PeakEwmaAttributes config) {
         Duration base = Attributes.positiveDuration("ejection-base", config.getEjectionBase());
         Duration max = Attributes.positiveDuration("max-ejection", config.getMaxEjection());
         if (max.compareTo(base) < 0) {
@@ -28,13 +28,13 @@ record OutlierDetection(int consecutiveFailures, Duration ejectionBase, Duration
      * crush those left, and the ejections may come from an overload of the whole fleet, or from a fault of this
      * client's own network. With none left, always: a chance of success beats certain failure.
      */
-    boolean panics(int candidates, int ejected) {
+    public boolean panics(int candidates, int ejected) {
         int left = candidates - ejected;
         return ejected > 0 && (left == 0 || (long) left * 100 < (long) panicThreshold * candidates);
     }
 
     /** How many of {@code candidates} may be ejected for failures at once: always one, even out of a few. */
-    int maxEjected(int candidates) {
+    public int maxEjected(int candidates) {
         return Math.max(1, candidates * maxEjectedPercent / 100);
     }
 
@@ -42,13 +42,13 @@ record OutlierDetection(int consecutiveFailures, Duration ejectionBase, Duration
      * The highest count an instance's ejections reach: the first one that lasts {@code maxEjection}. Counting
      * further would only make an instance that recovered wait longer before its ejections shorten again.
      */
-    int maxCount() {
+    public int maxCount() {
         long base = ejectionBase.toNanos();
         return (int) Math.min(Integer.MAX_VALUE, (maxEjection.toNanos() + base - 1) / base);
     }
 
     /** How long the {@code count}-th ejection lasts, in nanoseconds. */
-    long ejectionNanos(int count) {
+    public long ejectionNanos(int count) {
         return Math.min(ejectionBase.toNanos() * count, maxEjection.toNanos());
     }
 }

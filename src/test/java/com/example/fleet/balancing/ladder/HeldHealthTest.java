@@ -1,4 +1,4 @@
-package com.example.fleet.balancing;
+package com.example.fleet.balancing.ladder;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,10 +1,10 @@
-package com.example.fleet.balancing;
+package com.example.fleet.balancing.rules;
 
 import java.time.Instant;
 import java.util.Optional;
 
 /**
- * What a {@link PeakEwmaLoadBalancer} currently thinks of one instance.
+ * What the peak-ewma balancer currently thinks of one instance.
  *
  * @param estimateMillis the latency estimate it balances on, failures included as penalties
  * @param inFlight calls started and not yet ended
@@ -24,7 +24,7 @@ public record InstanceLoad(double estimateMillis, int inFlight, int consecutiveF
      * call at a time after a failed or abandoned one); or slow because a call has been open longer than replies
      * take, which then counts as its latency.
      */
-    static Optional<String> avoidedBecause(Optional<Instant> ejectedUntil, boolean penalised, int inFlight,
+    public static Optional<String> avoidedBecause(Optional<Instant> ejectedUntil, boolean penalised, int inFlight,
             long oldestOpenCallMillis, double repliesMillis) {
         if (ejectedUntil.isPresent()) {
             return Optional.of("ejected until " + ejectedUntil.get());

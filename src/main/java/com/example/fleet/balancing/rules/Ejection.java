@@ -1,4 +1,4 @@
-package com.example.fleet.balancing;
+package com.example.fleet.balancing.rules;
 
 import java.util.Locale;
 
@@ -8,21 +8,21 @@ import java.util.Locale;
  *
  * @param count the failure ejections so far, less those already forgiven (see {@link #countAt})
  */
-record Ejection(long untilNanos, Reason reason, int count) {
+public record Ejection(long untilNanos, Reason reason, int count) {
 
     /** Why an instance was ejected; the tag of the ejection counter. */
-    enum Reason {
+    public enum Reason {
         /** {@code consecutive-failures} failed calls in a row. */
         FAILURES,
         /** It refused a connection: nobody listens there any more. */
         REFUSED;
 
-        String tag() {
+        public String tag() {
             return name().toLowerCase(Locale.ROOT);
         }
     }
 
-    boolean activeAt(long now) {
+    public boolean activeAt(long now) {
         return now - untilNanos < 0;
     }
 
@@ -31,7 +31,7 @@ record Ejection(long untilNanos, Reason reason, int count) {
      * ejection ended. Envoy takes one off per detection interval in which the host stays in; without a timer, the
      * same is computed when it matters.
      */
-    int countAt(long now, long baseNanos) {
+    public int countAt(long now, long baseNanos) {
         if (activeAt(now)) {
             return count;
         }

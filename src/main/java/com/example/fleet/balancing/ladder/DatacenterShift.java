@@ -1,4 +1,4 @@
-package com.example.fleet.balancing;
+package com.example.fleet.balancing.ladder;
 
 /**
  * A caller's calls to a service left its own datacenter in part or in whole ({@code left}), or all of them go to

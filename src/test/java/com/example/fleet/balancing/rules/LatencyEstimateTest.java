@@ -1,4 +1,4 @@
-package com.example.fleet.balancing;
+package com.example.fleet.balancing.rules;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;

@@ -1,4 +1,4 @@
-package com.example.fleet.balancing;
+package com.example.fleet.balancing.ladder;
 
 import java.util.Optional;
 
@@ -11,17 +11,17 @@ import io.smallrye.stork.api.ServiceInstance;
  * datacenter in the order discovery lists them. Without an own zone the first two are one level. Instances of a
  * discovery that knows no datacenters are all local.
  */
-final class Ladder {
+public final class Ladder {
 
     private final Optional<String> ownZone;
 
     /** @param ownZone the caller's zone ({@code fleet.zone}); none: zones make no difference */
-    Ladder(Optional<String> ownZone) {
+    public Ladder(Optional<String> ownZone) {
         this.ownZone = ownZone;
     }
 
     /** The instance's level: 0 is the most preferred. */
-    int positionOf(ServiceInstance instance) {
+    public int positionOf(ServiceInstance instance) {
         int datacenterRank = ConsulWatchInstance.datacenterRank(instance);
         if (ownZone.isEmpty()) {
             return datacenterRank;
@@ -33,12 +33,12 @@ final class Ladder {
     }
 
     /** Whether the level at {@code position} lies in the caller's own datacenter. */
-    boolean local(int position) {
+    public boolean local(int position) {
         return position < firstFailoverPosition();
     }
 
     /** How the fleet view names a level, from one of its instances. */
-    String nameOf(int position, ServiceInstance member) {
+    public String nameOf(int position, ServiceInstance member) {
         if (local(position)) {
             if (ownZone.isEmpty()) {
                 return "local datacenter";

@@ -1,4 +1,4 @@
-package com.example.fleet.balancing;
+package com.example.fleet.balancing.rules;
 
 import java.util.concurrent.CancellationException;
 
@@ -9,7 +9,7 @@ import jakarta.ws.rs.core.Response.Status.Family;
 import com.example.fleet.support.Failures;
 
 /** What a failed call says about the instance it went to, read from the error the REST client reported. */
-enum FailureKind {
+public enum FailureKind {
 
     /** Nobody accepted the connection: the instance is gone. */
     REFUSED,
@@ -26,7 +26,7 @@ enum FailureKind {
     /** Deep enough for any client's wrapping, bounded in case of a cause cycle. */
     private static final int MAX_DEPTH = 32;
 
-    static FailureKind of(Throwable error) {
+    public static FailureKind of(Throwable error) {
         if (error instanceof CancellationException) {
             return ABANDONED;
         }
