@@ -120,6 +120,17 @@ public final class HeadlessChromium implements AutoCloseable {
         }
     }
 
+    /**
+     * Sends {@code headers} with every request the page makes from now on, its event streams included: how a test
+     * gives the browser credentials, as a logged-in user's browser would send them.
+     */
+    public void sendWithEveryRequest(Map<String, String> headers) {
+        JsonObject sent = new JsonObject();
+        headers.forEach(sent::put);
+        send("Network.enable", new JsonObject());
+        send("Network.setExtraHTTPHeaders", new JsonObject().put("headers", sent));
+    }
+
     /** Opens {@code url} in the page and waits until it has loaded. */
     public void open(String url) {
         send("Page.navigate", new JsonObject().put("url", url));
