@@ -17,6 +17,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.parallel.Isolated;
 
 import com.example.fleet.testing.AppInstance;
 import com.example.fleet.testing.ConsulDevAgent;
@@ -32,6 +33,9 @@ import io.vertx.core.json.JsonObject;
  * a failed call, and when dc1 has instances again they get the calls back after the hold-down.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+// it measures where the calls of 8 callers go among six instances: another IT on the same two cores slows the
+// calls to the per-try timeout, and the balancer rightly moves them away from instances that time out
+@Isolated
 class FailureDomainsIT {
 
     private static ConsulDevAgent dc1;
