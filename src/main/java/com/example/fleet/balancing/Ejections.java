@@ -86,20 +86,18 @@ final class Ejections {
     /**
      * A call to {@code instance} was given up after {@code elapsedNanos} because another try of the same call
      * answered first. That time is a lower bound of its latency (unless the call was a probe of a penalised
-     * instance). It continues the run of failures, without the penalty and without counting as an error for the
-     * level's health, so that a slow answer now and then costs a healthy instance nothing but one probe at a time
-     * until its next success; an instance whose calls are all given up (one that hangs, while hedges answer for it)
-     * is penalised and ejected like a failing one once the run reaches {@code consecutive-failures}.
+     * instance). It penalises the instance, so that its next call is a probe, but it is no error: it neither counts
+     * toward an ejection nor toward the level's health. A slow answer now and then costs a healthy instance one
+     * probe at a time until its next success, and a new instance, slow while it warms up, is not ejected for the
+     * calls it had in flight when its first one was given up. An instance that hangs is ejected all the same: its
+     * probes are never given up (see {@code ProbeCall}), and they fail on their per-try timeout.
      */
     void abandoned(InstanceState instance, long elapsedNanos, long now) {
         if (!instance.penalised()) {
             // a probe given up says nothing of its speed: it would pull a hung instance's estimate down
             instance.recordLatency(elapsedNanos, now);
         }
-        if (!instance.isEjected(now) && instance.failedAgain() >= settings.outliers().consecutiveFailures()) {
-            instance.recordPenalty(now);
-            failedTooOften(instance, now);
-        }
+        instance.failedAgain();
     }
 
     /**
@@ -149,14 +147,16 @@ final class Ejections {
     }
 
     /**
-     * One more failed call in a row; returns the run of failures. A run of errors reaching the failing length makes
-     * the instance unhealthy for its level: censuses count again.
+     * One more failed call in a row; returns the run of errors, which ejects at {@code consecutive-failures}. A run
+     * reaching the failing length makes the instance unhealthy for its level: censuses count again.
      */
     private int failedAgain(InstanceState instance, long now) {
-        if (instance.erredAgain(now) == InstanceState.FAILING_RUN) {
+        instance.failedAgain();
+        int errors = instance.erredAgain(now);
+        if (errors == InstanceState.FAILING_RUN) {
             version.incrementAndGet();
         }
-        return instance.failedAgain();
+        return errors;
     }
 
     private void resetFailures(InstanceState instance) {

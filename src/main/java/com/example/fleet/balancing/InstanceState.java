@@ -174,9 +174,9 @@ final class InstanceState {
         recordLatency(settings.errorPenalty().toNanos(), now);
     }
 
-    /** Counts one more failed or abandoned call in a row; returns how many there are now. */
-    int failedAgain() {
-        return consecutiveFailures.incrementAndGet();
+    /** Counts one more failed or abandoned call in a row: the instance is penalised until a call succeeds. */
+    void failedAgain() {
+        consecutiveFailures.incrementAndGet();
     }
 
     /**
