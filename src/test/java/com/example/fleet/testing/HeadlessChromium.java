@@ -27,6 +27,8 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
+import org.awaitility.core.ConditionTimeoutException;
+
 import com.example.fleet.process.JvmBoundProcess;
 
 import io.vertx.core.json.JsonArray;
@@ -170,7 +172,13 @@ public final class HeadlessChromium implements AutoCloseable {
             socket.sendClose(WebSocket.NORMAL_CLOSURE, "done");
         } finally {
             process.stop(Duration.ofSeconds(10));
-            deleteTree(profile);
+            // Chromium's helper processes may still write into the profile a moment after the browser has exited
+            try {
+                await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200))
+                        .until(() -> deleteTree(profile));
+            } catch (ConditionTimeoutException e) {
+                System.out.printf("Chromium's profile %s could not be removed%n", profile);
+            }
         }
     }
 
@@ -250,11 +258,13 @@ public final class HeadlessChromium implements AutoCloseable {
         }
     }
 
-    private static void deleteTree(Path root) {
+    /** Deletes {@code root} and what it holds; returns whether it is gone. */
+    private static boolean deleteTree(Path root) {
         try (Stream<Path> paths = Files.walk(root)) {
             paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
         } catch (IOException e) {
-            // a temporary directory left behind costs nothing
+            // gone already, or a file vanished during the walk: the check below says which
         }
+        return !Files.exists(root);
     }
 }
