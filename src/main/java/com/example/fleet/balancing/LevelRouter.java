@@ -36,15 +36,15 @@ final class LevelRouter {
         if (shares == null) {
             return null;
         }
-        boolean[] failed = new boolean[shares.length];
-        boolean[] present = new boolean[shares.length];
-        for (int i = 0; i < shares.length; i++) {
-            failed[i] = levels.failedAt(i);
-            present[i] = levels.members(i) != null;
-        }
-        int retry = Spill.retryLevel(shares, failed, present, random);
-        if (retry >= 0) {
-            return levels.members(retry);
+        if (levels.failedSomewhere()) {
+            boolean[] present = new boolean[shares.length];
+            for (int i = 0; i < shares.length; i++) {
+                present[i] = levels.members(i) != null;
+            }
+            int retry = Spill.retryLevel(shares, levels.failedLevels(), present, random);
+            if (retry >= 0) {
+                return levels.members(retry);
+            }
         }
         int chosen = Spill.draw(shares, random);
         // a retry's subset may have no member left at the level drawn: the next level down that has one

@@ -18,12 +18,18 @@ final class Levels {
     private final Candidates[] health;
     /** For a retry's subset: the levels where its call just failed. */
     private final boolean[] failedAt;
+    private final boolean failedSomewhere;
 
     private Levels(int[] positions, Candidates[] members, Candidates[] health, boolean[] failedAt) {
         this.positions = positions;
         this.members = members;
         this.health = health;
         this.failedAt = failedAt;
+        boolean any = false;
+        for (boolean failed : failedAt) {
+            any |= failed;
+        }
+        this.failedSomewhere = any;
     }
 
     /** The levels of a generation's candidates; null when they all stand on one level. */
@@ -58,9 +64,14 @@ final class Levels {
         return new Levels(positions, group(picked, positions, generation, now), health, failed);
     }
 
-    /** Whether the call this subset is for just failed at a level. */
-    boolean failedAt(int level) {
-        return failedAt[level];
+    /** Whether the call this subset is for just failed at some level: only a retry's subset can say so. */
+    boolean failedSomewhere() {
+        return failedSomewhere;
+    }
+
+    /** By level, whether the call this subset is for just failed there; not to be changed. */
+    boolean[] failedLevels() {
+        return failedAt;
     }
 
     private static Candidates[] group(Candidate[] candidates, int[] positions, long generation, long now) {
