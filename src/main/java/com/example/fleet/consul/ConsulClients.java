@@ -1,6 +1,7 @@
 package com.example.fleet.consul;
 
 import com.example.fleet.consul.tls.ConsulTls;
+import com.example.fleet.consul.tls.TlsMaterialWatch;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -20,7 +21,8 @@ import io.vertx.ext.web.client.WebClient;
 /**
  * Consul clients built from {@link ConsulSettings}: the application's shared one for ordinary requests, and
  * dedicated ones for blocking queries, whose read timeout must exceed the query's wait, also towards an agent a
- * discovery names ({@link AgentOverrides}).
+ * discovery names ({@link AgentOverrides}). Each follows the ACL token and the TLS files: a rotation of either is
+ * used by the next requests, with no restart.
  */
 @ApplicationScoped
 public class ConsulClients {
@@ -28,14 +30,18 @@ public class ConsulClients {
     private final Vertx vertx;
     private final ConsulSettings settings;
     private final ConsulToken token;
+    private final TlsMaterialWatch tlsFiles;
 
     @Inject
     ConsulClients(Vertx vertx, ConsulSettings settings) {
         this.vertx = vertx;
         this.settings = settings;
-        ConsulTls.requireUsable(settings.tls());
+        this.tlsFiles = TlsMaterialWatch.of(settings.tls());
         this.token = ConsulToken.of(settings);
         token.watch(vertx.getDelegate());
+        if (settings.https()) {
+            tlsFiles.watch(vertx.getDelegate());
+        }
     }
 
     /**
@@ -48,11 +54,11 @@ public class ConsulClients {
 
     private ConsulClient create(Duration timeout, AgentOverrides agent, Optional<String> datacenter) {
         ConsulToken used = agent.token().orElse(token);
-        return new ConsulClient(TokenFollowingClient.create(vertx.getDelegate(), () -> {
+        return new ConsulClient(RenewingClient.create(vertx.getDelegate(), () -> {
             ConsulClientOptions options = options(timeout, agent, used);
             datacenter.ifPresent(options::setDc);
             return options;
-        }, used, timeout));
+        }, used, listener -> follow(used, listener), timeout));
     }
 
     /**
@@ -69,8 +75,10 @@ public class ConsulClients {
      * {@code timing}; the caller closes it.
      */
     public KeyReader keyReader(WatchTiming timing) {
-        return new KeyReader(WebClient.create(vertx.getDelegate(), options(timing.readTimeout(), AgentOverrides.NONE,
-                token)), token, timing);
+        // the token goes with each request: only new TLS material needs a new web client
+        return new KeyReader(new Renewal<>(vertx.getDelegate(), () -> WebClient.create(vertx.getDelegate(),
+                options(timing.readTimeout(), AgentOverrides.NONE, token)), WebClient::close, timing.readTimeout(),
+                tlsFiles::onChange), token, timing);
     }
 
     /** A new client for blocking queries paced by {@code timing}; the caller closes it. */
@@ -99,7 +107,7 @@ public class ConsulClients {
         ConsulClientOptions options = ConsulTls.apply(new ConsulClientOptions()
                 .setHost(overrides.host().orElse(agent.host()))
                 .setPort(overrides.port().orElse(agent.port()))
-                .setTimeout(timeout.toMillis()), https(overrides), settings.tls(),
+                .setTimeout(timeout.toMillis()), https(overrides), settings.tls(), tlsFiles.current(),
                 overrides.tls());
         // sent as X-Consul-Token on every request
         used.current().ifPresent(options::setAclToken);
@@ -112,6 +120,21 @@ public class ConsulClients {
      */
     public void onTokenChange(Runnable listener) {
         token.onChange(listener);
+    }
+
+    /** The TLS material in use and what became of its files since: for readiness and meters. */
+    public TlsMaterialWatch tlsFiles() {
+        return tlsFiles;
+    }
+
+    /** Subscribes {@code listener} to changes of {@code used} and of the TLS material; answers its removal. */
+    private Runnable follow(ConsulToken used, Runnable listener) {
+        Runnable fromToken = used.onChange(listener);
+        Runnable fromFiles = tlsFiles.onChange(listener);
+        return () -> {
+            fromToken.run();
+            fromFiles.run();
+        };
     }
 
     /** Where the ACL token comes from, for messages ({@link ConsulErrors#describe}). */
@@ -140,7 +163,8 @@ public class ConsulClients {
     }
 
     @PreDestroy
-    void stopWatchingTheToken() {
+    void stopWatchingTheFiles() {
         token.stop(vertx.getDelegate());
+        tlsFiles.stop(vertx.getDelegate());
     }
 }

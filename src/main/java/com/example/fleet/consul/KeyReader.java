@@ -25,11 +25,12 @@ public final class KeyReader implements AutoCloseable {
     public record Entry(byte[] value, long modifyIndex, Optional<String> session) {
     }
 
-    private final WebClient web;
+    private final Renewal<WebClient> web;
     private final ConsulToken token;
     private final String wait;
 
-    KeyReader(WebClient web, ConsulToken token, WatchTiming timing) {
+    /** @param web made anew when the TLS material changes; the token goes with each request */
+    KeyReader(Renewal<WebClient> web, ConsulToken token, WatchTiming timing) {
         this.web = web;
         this.token = token;
         this.wait = timing.waitParameter();
@@ -56,7 +57,7 @@ public final class KeyReader implements AutoCloseable {
     }
 
     private Uni<BlockingQueryLoop.Answer<Optional<Entry>>> read(String key, long index, Optional<String> withToken) {
-        var request = web.get("/v1/kv/" + key).addQueryParam("index", Long.toString(index))
+        var request = web.current().get("/v1/kv/" + key).addQueryParam("index", Long.toString(index))
                 .addQueryParam("wait", wait);
         withToken.ifPresent(t -> request.putHeader("X-Consul-Token", t));
         return UniHelper.toUni(request.send())

@@ -101,7 +101,7 @@ public class ConsulRegistrar {
         this.httpHost = httpHost;
         this.registered = registered;
         VertxTimers timers = new VertxTimers(vertx.getDelegate());
-        this.metrics = new RegistrationMetrics(meters, () -> phase.get() == Phase.REGISTERED);
+        this.metrics = new RegistrationMetrics(meters, () -> phase.get() == Phase.REGISTERED, clients.tlsFiles());
         this.ports = new ServerPorts(httpServer, timers, LaunchMode.current(), management,
                 LaunchMode.current() == LaunchMode.TEST ? managementTestPort : managementPortSetting);
         this.attempts = new RegistrationAttempts(consul, timers, settings, metrics, loop, clients.tokenSource());

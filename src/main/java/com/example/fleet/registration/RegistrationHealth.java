@@ -12,6 +12,8 @@ import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Liveness;
 import org.eclipse.microprofile.health.Readiness;
 
+import com.example.fleet.consul.ConsulClients;
+import com.example.fleet.consul.tls.TlsMaterialWatch;
 import com.example.fleet.registration.ConsulRegistrar.Phase;
 import com.example.fleet.registration.ConsulRegistrar.Status;
 
@@ -32,6 +34,9 @@ public final class RegistrationHealth {
         @Inject
         ConsulRegistrar registrar;
 
+        @Inject
+        ConsulClients clients;
+
         @Override
         public HealthCheckResponse call() {
             Status status = registrar.status();
@@ -44,6 +49,11 @@ public final class RegistrationHealth {
                     default -> "not registered in Consul yet";
                 });
             }
+            // the agent decides whether an expired certificate still passes: failing requests show in the reason
+            TlsMaterialWatch tlsFiles = clients.tlsFiles();
+            tlsFiles.clientCertificateExpiry()
+                    .ifPresent(expiry -> response.withData("consulClientCertificateExpires", expiry.toString()));
+            tlsFiles.refused().ifPresent(reason -> response.withData("consulTlsFilesRefused", reason));
             return response.build();
         }
     }

@@ -1,6 +1,9 @@
 package com.example.fleet.registration;
 
+import java.util.Optional;
 import java.util.function.BooleanSupplier;
+
+import com.example.fleet.consul.tls.TlsMaterialWatch;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -11,16 +14,27 @@ final class RegistrationMetrics {
 
     private final MeterRegistry meters;
     private final Gauge registered;
+    private final Optional<Gauge> certificateExpiry;
     private final Counter heartbeatFailures;
     private final Counter reregistrations;
     private final Counter attemptFailures;
     private final Counter deregistrationFailures;
 
-    RegistrationMetrics(MeterRegistry meters, BooleanSupplier registered) {
+    /**
+     * @param certificateExpiry the client certificate's expiry, read at each scrape; no gauge when the application
+     *        presents none
+     */
+    RegistrationMetrics(MeterRegistry meters, BooleanSupplier registered, TlsMaterialWatch certificateExpiry) {
         this.meters = meters;
         // held strongly: nothing else references the supplier, and a weakly held one would read NaN once collected
         this.registered = Gauge.builder("fleet.registration.registered", registered, r -> r.getAsBoolean() ? 1 : 0).strongReference(true)
                 .description("1 while this instance is registered in Consul, else 0").register(meters);
+        // the certificate that heartbeats present: once the agent refuses it, the instance leaves every pool
+        this.certificateExpiry = certificateExpiry.clientCertificateExpiry().map(first -> Gauge.builder(
+                "fleet.consul.client.certificate.expiry", certificateExpiry, RegistrationMetrics::epochSeconds)
+                .strongReference(true).baseUnit("seconds")
+                .description("when the client certificate presented to the Consul agent expires, in seconds since"
+                        + " the epoch; alert a week ahead").register(meters));
         heartbeatFailures = Counter.builder("fleet.registration.heartbeat.failures")
                 .description("TTL heartbeats Consul did not accept").register(meters);
         reregistrations = Counter.builder("fleet.registration.reregistrations")
@@ -38,6 +52,11 @@ final class RegistrationMetrics {
      */
     void close() {
         meters.remove(registered);
+        certificateExpiry.ifPresent(meters::remove);
+    }
+
+    private static double epochSeconds(TlsMaterialWatch files) {
+        return files.clientCertificateExpiry().map(at -> (double) at.getEpochSecond()).orElse(Double.NaN);
     }
 
     void heartbeatFailed() {

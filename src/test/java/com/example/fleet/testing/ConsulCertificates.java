@@ -4,14 +4,18 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
+import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import javax.net.ssl.X509KeyManager;
 
@@ -32,7 +36,7 @@ public record ConsulCertificates(Path ca, Path serverCert, Path serverKey, Path 
         try {
             Files.createDirectories(dir);
             consulTls(dir, "ca", "create");
-            List<String> server = new java.util.ArrayList<>(List.of("cert", "create", "-server", "-dc", "dc1"));
+            List<String> server = new ArrayList<>(List.of("cert", "create", "-server", "-dc", "dc1"));
             for (String name : additionalServerNames) {
                 server.add("-additional-dnsname=" + name);
             }
@@ -44,6 +48,53 @@ public record ConsulCertificates(Path ca, Path serverCert, Path serverKey, Path 
         return new ConsulCertificates(dir.resolve("consul-agent-ca.pem"), dir.resolve("dc1-server-consul-0.pem"),
                 dir.resolve("dc1-server-consul-0-key.pem"), dir.resolve("dc1-client-consul-0.pem"),
                 dir.resolve("dc1-client-consul-0-key.pem"));
+    }
+
+    /**
+     * The same CA with a new client certificate and key, as a rotation issues them ({@code consul tls cert create
+     * -client}, numbered after the ones before), with {@code options} such as {@code -days=3}.
+     */
+    public ConsulCertificates withNewClientPair(String... options) {
+        Path dir = ca.getParent();
+        try (Stream<Path> files = Files.list(dir)) {
+            long issued = files.filter(file -> file.getFileName().toString().matches("dc1-client-consul-\\d+\\.pem"))
+                    .count();
+            List<String> arguments = new ArrayList<>(List.of("cert", "create", "-client", "-dc", "dc1"));
+            arguments.addAll(List.of(options));
+            consulTls(dir, arguments.toArray(String[]::new));
+            return new ConsulCertificates(ca, serverCert, serverKey, dir.resolve("dc1-client-consul-" + issued + ".pem"),
+                    dir.resolve("dc1-client-consul-" + issued + "-key.pem"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not issue a client certificate with consul tls", e);
+        }
+    }
+
+    /**
+     * A self-signed certificate and its key (PKCS#8 PEM) in {@code dir}, valid from {@code startDate} (keytool's
+     * form, such as {@code -3d}) for {@code days}: an expired or not yet valid pair that belongs together.
+     *
+     * @return the certificate file and the key file
+     */
+    public static List<Path> selfSignedPair(Path dir, String name, String startDate, int days) {
+        Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
+        Path store = dir.resolve(name + ".p12");
+        Path cert = dir.resolve(name + ".pem");
+        Path key = dir.resolve(name + "-key.pem");
+        try {
+            run(dir, keytool.toString(), "-genkeypair", "-alias", name, "-keyalg", "EC", "-dname", "CN=" + name,
+                    "-startdate", startDate, "-validity", Integer.toString(days), "-storetype", "PKCS12",
+                    "-keystore", store.toString(), "-storepass", "changeit");
+            run(dir, keytool.toString(), "-exportcert", "-rfc", "-alias", name, "-keystore", store.toString(),
+                    "-storepass", "changeit", "-file", cert.toString());
+            KeyStore keys = KeyStore.getInstance(store.toFile(), "changeit".toCharArray());
+            byte[] pkcs8 = keys.getKey(name, "changeit".toCharArray()).getEncoded();
+            Files.writeString(key, "-----BEGIN PRIVATE KEY-----\n"
+                    + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(pkcs8)
+                    + "\n-----END PRIVATE KEY-----\n");
+            return List.of(cert, key);
+        } catch (IOException | GeneralSecurityException e) {
+            throw new IllegalStateException("Could not make a self-signed pair with keytool in " + dir, e);
+        }
     }
 
     /** JSON members of an agent configuration serving HTTPS on {@code httpsPort}. */
@@ -108,16 +159,18 @@ public record ConsulCertificates(Path ca, Path serverCert, Path serverKey, Path 
 
     /** Runs {@code consul tls arguments...} in {@code dir}, where it writes its files. */
     static void consulTls(Path dir, String... arguments) throws IOException {
-        List<String> command = new java.util.ArrayList<>(List.of(ConsulDevAgent.binary().toAbsolutePath().toString(),
-                "tls"));
+        List<String> command = new ArrayList<>(List.of(ConsulDevAgent.binary().toAbsolutePath().toString(), "tls"));
         command.addAll(List.of(arguments));
+        run(dir, command.toArray(String[]::new));
+    }
+
+    private static void run(Path dir, String... command) throws IOException {
         Process process = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("consul-tls.log").toFile()).start();
+                .redirectOutput(dir.resolve("tools.log").toFile()).start();
         try {
             if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
                 process.destroyForcibly();
-                throw new IOException("consul tls " + String.join(" ", arguments) + " failed; see "
-                        + dir.resolve("consul-tls.log"));
+                throw new IOException(String.join(" ", command) + " failed; see " + dir.resolve("tools.log"));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -44,6 +44,11 @@ public class LogCapture extends Handler implements BeforeAllCallback, AfterAllCa
                 .map(Line::message).toList();
     }
 
+    /** Forgets what was seen so far, for a test that counts its own lines. */
+    public void clear() {
+        lines.clear();
+    }
+
     @Override
     public void beforeAll(ExtensionContext context) {
         Logger.getLogger(category).addHandler(this);

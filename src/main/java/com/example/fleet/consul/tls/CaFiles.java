@@ -1,24 +1,25 @@
 package com.example.fleet.consul.tls;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.X509Certificate;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 import java.util.stream.Stream;
+
+import javax.net.ssl.TrustManagerFactory;
+
+import io.vertx.core.net.TrustOptions;
 
 /**
  * The CA certificates the agent's certificate must chain to: the file of {@code fleet.consul.tls.ca-cert}
  * (CONSUL_CACERT) and every {@code *.pem} and {@code *.crt} file directly in the directory of
  * {@code fleet.consul.tls.ca-path} (CONSUL_CAPATH), together when both are set. Neither: the JVM's trusted CAs.
  */
-public final class CaFiles {
+final class CaFiles {
 
     static final String CA_CERT = "fleet.consul.tls.ca-cert (CONSUL_CACERT)";
     static final String CA_PATH = "fleet.consul.tls.ca-path (CONSUL_CAPATH)";
@@ -28,46 +29,39 @@ public final class CaFiles {
     private CaFiles() {
     }
 
-    /**
-     * The files, in a stable order; empty when neither setting is set.
-     *
-     * @throws IllegalArgumentException when the ca-path is not a readable directory or holds no such file
-     */
-    public static List<Path> of(Optional<Path> caCert, Optional<Path> caPath) {
-        List<Path> files = new ArrayList<>();
-        caCert.ifPresent(files::add);
-        caPath.ifPresent(dir -> files.addAll(inDirectory(dir)));
-        return files;
-    }
-
-    /**
-     * Checks every file: readable, holding PEM certificates, each valid now.
-     *
-     * @throws IllegalArgumentException naming the setting, its variable and the file
-     */
-    static void requireUsable(Optional<Path> caCert, Optional<Path> caPath) {
-        caCert.ifPresent(file -> PemFiles.certificates(file, CA_CERT));
-        caPath.ifPresent(dir -> inDirectory(dir).forEach(file -> PemFiles.certificates(file, CA_PATH)));
-    }
-
-    /** A trust store in memory holding every certificate of {@code files}. */
-    public static KeyStore trustStore(List<Path> files) throws GeneralSecurityException {
-        KeyStore store = KeyStore.getInstance(STORE_TYPE);
+    /** A trust store in memory holding {@code authorities}. */
+    static KeyStore trustStore(List<X509Certificate> authorities) {
         try {
+            KeyStore store = KeyStore.getInstance(STORE_TYPE);
             store.load(null, null);
-        } catch (IOException e) {
-            throw new UncheckedIOException("an empty key store cannot fail to load", e);
-        }
-        int n = 0;
-        for (Path file : files) {
-            for (X509Certificate certificate : PemFiles.certificates(file, "CA certificate")) {
-                store.setCertificateEntry("ca-" + n++, certificate);
+            int n = 0;
+            for (X509Certificate authority : authorities) {
+                store.setCertificateEntry("ca-" + n++, authority);
             }
+            return store;
+        } catch (IOException | GeneralSecurityException e) {
+            throw new IllegalStateException("an empty key store in memory cannot fail to load or take a certificate",
+                    e);
         }
-        return store;
     }
 
-    private static List<Path> inDirectory(Path dir) {
+    /** Trust in exactly {@code authorities}, for a Vert.x client. */
+    static TrustOptions trustOptions(List<X509Certificate> authorities) {
+        try {
+            TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            factory.init(trustStore(authorities));
+            return TrustOptions.wrap(factory);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("the JDK's trust manager cannot fail on certificates it parsed", e);
+        }
+    }
+
+    /**
+     * The certificate files of {@code dir}, in a stable order.
+     *
+     * @throws IllegalArgumentException when it is not a readable directory or holds no such file
+     */
+    static List<Path> inDirectory(Path dir) {
         if (!Files.isDirectory(dir)) {
             throw new IllegalArgumentException(CA_PATH + ": " + dir + " does not exist or is not a directory");
         }

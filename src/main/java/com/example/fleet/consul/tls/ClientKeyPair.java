@@ -26,18 +26,21 @@ final class ClientKeyPair {
     }
 
     /**
+     * The certificate of the pair, as the files held {@code certText} and {@code keyText} when they were read.
+     *
      * @throws IllegalArgumentException naming both settings and files when the key cannot be read or is not the
      *         certificate's
      */
-    static void requireMatching(Path certFile, Path keyFile) {
-        X509Certificate certificate = PemFiles.certificates(certFile, ConsulTls.CLIENT_CERT).get(0);
-        PrivateKey key = privateKey(certFile, keyFile, certificate.getPublicKey().getAlgorithm());
+    static X509Certificate requireMatching(Path certFile, String certText, Path keyFile, String keyText) {
+        X509Certificate certificate = PemFiles.certificates(certText, certFile, ConsulTls.CLIENT_CERT).get(0);
+        PrivateKey key = privateKey(certText, keyFile, keyText, certificate.getPublicKey().getAlgorithm());
         if (!signsFor(key, certificate.getPublicKey())) {
             throw new IllegalArgumentException(ConsulTls.CLIENT_KEY + ": " + keyFile + " is not the key of the"
                     + " certificate in " + ConsulTls.CLIENT_CERT + ": " + certFile + " ("
                     + certificate.getSubjectX500Principal() + "); they must be one pair, as consul tls cert create"
                     + " writes them");
         }
+        return certificate;
     }
 
     /**
@@ -45,9 +48,9 @@ final class ClientKeyPair {
      * {@code consul tls} writes SEC1 EC keys ({@code BEGIN EC PRIVATE KEY}) and other tools PKCS#1 RSA keys, which
      * Vert.x's PEM reader also takes. Given as values, not paths, Vert.x reads no file and needs no Vertx instance.
      */
-    private static PrivateKey privateKey(Path certFile, Path keyFile, String certifiedAlgorithm) {
+    private static PrivateKey privateKey(String certText, Path keyFile, String keyText, String certifiedAlgorithm) {
         try {
-            for (KeyManager manager : keyManagers(certFile, keyFile)) {
+            for (KeyManager manager : keyManagers(certText, keyText)) {
                 if (manager instanceof X509KeyManager x509) {
                     String[] aliases = x509.getClientAliases(certifiedAlgorithm, null);
                     if (aliases != null && aliases.length > 0) {
@@ -65,15 +68,18 @@ final class ClientKeyPair {
     }
 
     /**
-     * Key managers that present the pair, for a JDK TLS context; the files are read now, as values.
+     * Key managers that present the pair, for a JDK TLS context.
      *
      * @throws Exception when Vert.x's PEM reader cannot read the key or the certificate
      */
-    static KeyManager[] keyManagers(Path certFile, Path keyFile) throws Exception {
-        return new PemKeyCertOptions()
-                .setCertValue(Buffer.buffer(PemFiles.read(certFile, ConsulTls.CLIENT_CERT), "ISO-8859-1"))
-                .setKeyValue(Buffer.buffer(PemFiles.read(keyFile, ConsulTls.CLIENT_KEY), "ISO-8859-1"))
+    static KeyManager[] keyManagers(String certText, String keyText) throws Exception {
+        return new PemKeyCertOptions().setCertValue(pem(certText)).setKeyValue(pem(keyText))
                 .getKeyManagerFactory(null).getKeyManagers();
+    }
+
+    /** PEM text as the buffer Vert.x takes: PEM is ASCII, read as ISO-8859-1 so that no byte is lost. */
+    static Buffer pem(String text) {
+        return Buffer.buffer(text, "ISO-8859-1");
     }
 
     /**

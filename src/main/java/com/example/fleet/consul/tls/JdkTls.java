@@ -1,7 +1,6 @@
 package com.example.fleet.consul.tls;
 
 import com.example.fleet.consul.AgentProbe;
-import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.X509Certificate;
@@ -29,17 +28,17 @@ public record JdkTls(SSLContext context, Optional<HostnameVerifier> hostnameVeri
      * @throws IllegalArgumentException naming the setting and the file when one cannot be used
      */
     public static JdkTls of(TlsSettings tls) {
-        ConsulTls.requireUsable(tls);
+        TlsMaterial material = ConsulTls.requireUsable(tls);
         try {
-            KeyManager[] keys = tls.clientCert().isPresent()
-                    ? ClientKeyPair.keyManagers(tls.clientCert().get(), tls.clientKey().orElseThrow())
+            KeyManager[] keys = material.client().isPresent()
+                    ? ClientKeyPair.keyManagers(material.client().get().certText(), material.client().get().keyText())
                     : null;
             SSLContext context = SSLContext.getInstance("TLS");
             if (!tls.verify()) {
                 context.init(keys, new TrustManager[] { new TrustingEveryone() }, null);
                 return new JdkTls(context, Optional.of((host, session) -> true));
             }
-            context.init(keys, new TrustManager[] { trust(tls) }, null);
+            context.init(keys, new TrustManager[] { trust(tls, material) }, null);
             // the JDK checks the host connected to unless the trust manager decides names itself (server name)
             return new JdkTls(context, Optional.empty());
         } catch (IllegalArgumentException e) {
@@ -50,8 +49,8 @@ public record JdkTls(SSLContext context, Optional<HostnameVerifier> hostnameVeri
         }
     }
 
-    private static TrustManager trust(TlsSettings tls) throws GeneralSecurityException {
-        List<Path> cas = CaFiles.of(tls.caCert(), tls.caPath());
+    private static TrustManager trust(TlsSettings tls, TlsMaterial material) throws GeneralSecurityException {
+        List<X509Certificate> cas = material.authorities();
         Optional<KeyStore> anchors = cas.isEmpty() ? Optional.empty() : Optional.of(CaFiles.trustStore(cas));
         if (tls.serverName().isPresent()) {
             return ServerNameTrustManager.create(anchors, tls.serverName().get(), ConsulTls.SERVER_NAME);

@@ -19,12 +19,11 @@ final class PemFiles {
     }
 
     /**
-     * The certificates in {@code file}, each valid now.
+     * The certificates in {@code text}, as read from {@code file}, each valid now.
      *
-     * @throws IllegalArgumentException when the file cannot be read, holds none, or one is expired or not yet valid
+     * @throws IllegalArgumentException when it holds none, or one is expired or not yet valid
      */
-    static List<X509Certificate> certificates(Path file, String setting) {
-        String text = read(file, setting);
+    static List<X509Certificate> certificates(String text, Path file, String setting) {
         // the JDK would also take DER, which Vert.x does not, and names a key file's problem in ASN.1 terms
         if (!text.contains("-----BEGIN CERTIFICATE-----")) {
             throw new IllegalArgumentException(setting + ": " + file + " holds no PEM certificate"

@@ -7,7 +7,8 @@ import io.smallrye.config.WithDefault;
 
 /**
  * HTTPS towards the agent ({@code fleet.consul.tls}), with the PEM files the {@code consul tls} commands write, used
- * as they are.
+ * as they are. The files are read again every second ({@link TlsMaterialWatch}): rotated ones are used by the next
+ * connections without a restart.
  */
 public interface TlsSettings {
     /** Use HTTPS even when the address has no scheme. Default: CONSUL_HTTP_SSL. */

@@ -57,7 +57,8 @@ class ConsulTlsAgentTest {
     /** Asks the agent for its leader over HTTPS at the node address, with {@code tls}. */
     private static String leader(TlsSettings tls) {
         ConsulClientOptions options = ConsulTls.apply(new ConsulClientOptions().setHost(NODE_ADDRESS)
-                .setPort(URI.create(agent.httpsAddress()).getPort()).setTimeout(5_000), true, tls);
+                .setPort(URI.create(agent.httpsAddress()).getPort()).setTimeout(5_000), true, tls,
+                ConsulTls.requireUsable(tls), TlsOverrides.NONE);
         ConsulClient client = ConsulClient.create(vertx, options);
         try {
             return client.leaderStatus().await().atMost(Duration.ofSeconds(10));

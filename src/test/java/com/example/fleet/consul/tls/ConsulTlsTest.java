@@ -6,9 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -92,8 +89,8 @@ class ConsulTlsTest {
                         + cas.resolve("other.crt")).hasMessageContaining("expired on");
         Files.delete(cas.resolve("other.crt"));
         assertThatCode(() -> ConsulTls.requireUsable(caPath(cas))).doesNotThrowAnyException();
-        assertThat(CaFiles.of(Optional.of(files.ca()), Optional.of(cas)))
-                .containsExactly(files.ca(), cas.resolve("consul-agent-ca.pem"));
+        assertThat(ConsulTls.requireUsable(new TestTls(files.ca(), cas, null, null, null)).texts().stream()
+                .map(TlsMaterial.PemText::file)).containsExactly(files.ca(), cas.resolve("consul-agent-ca.pem"));
     }
 
     @Test
@@ -128,24 +125,7 @@ class ConsulTlsTest {
     }
 
     /** A self-signed certificate whose validity ended yesterday, made by the JDK's keytool. */
-    private Path expiredCertificate() throws Exception {
-        Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
-        Path store = dir.resolve("expired.p12");
-        Path pem = dir.resolve("expired.pem");
-        run(List.of(keytool.toString(), "-genkeypair", "-alias", "old", "-keyalg", "EC", "-dname", "CN=old",
-                "-startdate", "-3d", "-validity", "1", "-storetype", "PKCS12", "-keystore", store.toString(),
-                "-storepass", "changeit"));
-        run(List.of(keytool.toString(), "-exportcert", "-rfc", "-alias", "old", "-keystore", store.toString(),
-                "-storepass", "changeit", "-file", pem.toString()));
-        return pem;
-    }
-
-    private void run(List<String> command) throws Exception {
-        Process process = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("keytool.log").toFile()).start();
-        if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
-            process.destroyForcibly();
-            throw new IllegalStateException("keytool failed: " + Files.readString(dir.resolve("keytool.log")));
-        }
+    private Path expiredCertificate() {
+        return ConsulCertificates.selfSignedPair(dir, "old", "-3d", 1).get(0);
     }
 }

@@ -3,6 +3,9 @@ package com.example.fleet.consul.tls;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
@@ -35,11 +38,19 @@ class ServerNameTrustManagerTest {
     @BeforeAll
     static void createCertificates() {
         certificates = ConsulCertificates.create(dir.resolve("certs"), "*.agents.dc1.consul");
-        serverChain = PemFiles.certificates(certificates.serverCert(), "test").toArray(X509Certificate[]::new);
+        serverChain = certificates(certificates.serverCert()).toArray(X509Certificate[]::new);
+    }
+
+    private static List<X509Certificate> certificates(Path pem) {
+        try {
+            return PemFiles.certificates(Files.readString(pem), pem, SETTING);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static ServerNameTrustManager trusting(Path ca, String serverName) throws Exception {
-        return ServerNameTrustManager.create(Optional.of(CaFiles.trustStore(List.of(ca))), serverName, SETTING);
+        return ServerNameTrustManager.create(Optional.of(CaFiles.trustStore(certificates(ca))), serverName, SETTING);
     }
 
     @Test

@@ -68,7 +68,8 @@ class TlsOverridesAgentTest {
     /** Asks the agent for its leader over HTTPS at the node address. */
     private static String leader(TlsSettings tls, TlsOverrides overrides) {
         ConsulClientOptions options = ConsulTls.apply(new ConsulClientOptions().setHost(NODE_ADDRESS)
-                .setPort(URI.create(agent.httpsAddress()).getPort()).setTimeout(5_000), true, tls, overrides);
+                .setPort(URI.create(agent.httpsAddress()).getPort()).setTimeout(5_000), true, tls,
+                ConsulTls.requireUsable(tls), overrides);
         ConsulClient client = ConsulClient.create(vertx, options);
         try {
             return client.leaderStatus().await().atMost(Duration.ofSeconds(10));

@@ -5,6 +5,7 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.time.Duration;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 import io.quarkus.runtime.annotations.RegisterForProxy;
@@ -16,51 +17,33 @@ import io.vertx.ext.consul.ConsulClient;
 import io.vertx.ext.consul.ConsulClientOptions;
 
 /**
- * A Consul client that follows {@link ConsulToken}: the Vert.x client fixes its token when created, so each token
- * change creates a new one for the requests that follow, and the old one is closed once the requests it still
- * carries have had their timeout. A request refused with {@code ACL not found} for a token replaced since goes
- * again with the current one; refused with the current one, it makes the token file be read again at once.
+ * A Consul client that follows its credentials, {@link ConsulToken} and the TLS material: the Vert.x client fixes
+ * both when created, so each change creates a new one for the requests that follow ({@link Renewal}). A request
+ * refused with {@code ACL not found} for a token replaced since goes again with the current one; refused with the
+ * current one, it makes the token file be read again at once.
  */
 @RegisterForProxy(targets = ConsulClient.class)
-final class TokenFollowingClient implements InvocationHandler {
+final class RenewingClient implements InvocationHandler {
 
-    private final Vertx vertx;
-    private final Supplier<ConsulClientOptions> options;
     private final ConsulToken token;
-    private final Duration drain;
-    private volatile ConsulClient delegate;
-    private volatile boolean closed;
-    private volatile Runnable stopFollowing = () -> { };
+    private final Renewal<ConsulClient> clients;
 
-    private TokenFollowingClient(Vertx vertx, Supplier<ConsulClientOptions> options, ConsulToken token,
-            Duration drain) {
-        this.vertx = vertx;
-        this.options = options;
+    private RenewingClient(ConsulToken token, Renewal<ConsulClient> clients) {
         this.token = token;
-        this.drain = drain;
-        this.delegate = ConsulClient.create(vertx, options.get());
+        this.clients = clients;
     }
 
     /**
-     * @param options built anew for each client, with the token current at that moment
+     * @param options built anew for each client, with the token and TLS material current at that moment
+     * @param follow subscribes a listener to every change of the token and the material, answering its removal
      * @param requestTimeout the longest a request of this client takes: the old client lives that long after a change
      */
     static ConsulClient create(Vertx vertx, Supplier<ConsulClientOptions> options, ConsulToken token,
-            Duration requestTimeout) {
-        TokenFollowingClient handler = new TokenFollowingClient(vertx, options, token,
-                requestTimeout.plusSeconds(1));
-        handler.stopFollowing = token.onChange(handler::renew);
+            Function<Runnable, Runnable> follow, Duration requestTimeout) {
+        RenewingClient handler = new RenewingClient(token, new Renewal<>(vertx,
+                () -> ConsulClient.create(vertx, options.get()), ConsulClient::close, requestTimeout, follow));
         return (ConsulClient) Proxy.newProxyInstance(ConsulClient.class.getClassLoader(),
                 new Class<?>[] { ConsulClient.class }, handler);
-    }
-
-    private void renew() {
-        if (closed) {
-            return;
-        }
-        ConsulClient old = delegate;
-        delegate = ConsulClient.create(vertx, options.get());
-        vertx.setTimer(drain.toMillis(), id -> old.close());
     }
 
     @Override
@@ -69,14 +52,14 @@ final class TokenFollowingClient implements InvocationHandler {
             return switch (method.getName()) {
                 case "equals" -> proxy == args[0];
                 case "hashCode" -> System.identityHashCode(proxy);
-                default -> "TokenFollowingClient[" + delegate + "]";
+                default -> "RenewingClient[" + clients.current() + "]";
             };
         }
         if (method.getName().equals("close") && (args == null || args.length == 0)) {
-            closed = true;
-            stopFollowing.run();
+            clients.close();
+            return null;
         }
-        Object result = call(method, args, delegate);
+        Object result = call(method, args, clients.current());
         // fluent methods answer the client itself: the caller keeps the proxy
         return result instanceof ConsulClient ? proxy : result;
     }
@@ -95,7 +78,7 @@ final class TokenFollowingClient implements InvocationHandler {
             forwarded[args.length - 1] = (Handler<Object>) event -> {
                 if (event instanceof AsyncResult<?> result && result.failed()
                         && ConsulErrors.isUnknownToken(result.cause())) {
-                    if (target != delegate && resend(method, args)) {
+                    if (target != clients.current() && resend(method, args)) {
                         return;
                     }
                     token.rereadInBackground();
@@ -111,9 +94,9 @@ final class TokenFollowingClient implements InvocationHandler {
         }
         if (result instanceof Future<?> future) {
             return ((Future<Object>) future).recover(failure -> {
-                if (ConsulErrors.isUnknownToken(failure) && target != delegate) {
+                if (ConsulErrors.isUnknownToken(failure) && target != clients.current()) {
                     try {
-                        return (Future<Object>) call(method, args, delegate);
+                        return (Future<Object>) call(method, args, clients.current());
                     } catch (Throwable again) {
                         return Future.failedFuture(again);
                     }
@@ -128,7 +111,7 @@ final class TokenFollowingClient implements InvocationHandler {
     /** Sends the request again through the current client; false when it could not even be sent. */
     private boolean resend(Method method, Object[] args) {
         try {
-            call(method, args, delegate);
+            call(method, args, clients.current());
             return true;
         } catch (Throwable e) {
             return false;
