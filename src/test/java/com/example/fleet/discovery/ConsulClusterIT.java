@@ -1,31 +1,44 @@
 package com.example.fleet.discovery;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static com.example.fleet.testing.RotatedFiles.replace;
+import static com.example.fleet.testing.RotatedFiles.replacePair;
 import static org.awaitility.Awaitility.await;
 
+import java.io.InputStream;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import com.example.fleet.testing.AppInstance;
+import com.example.fleet.testing.ClusterCertificates;
+import com.example.fleet.testing.ConsulCertificates;
 import com.example.fleet.testing.ConsulCluster;
 import com.example.fleet.testing.LeadershipSampler;
 import com.example.fleet.testing.LoadDriver;
+import com.example.fleet.testing.TcpRelay;
 
 import io.vertx.core.json.JsonObject;
 
@@ -36,6 +49,7 @@ import io.vertx.core.json.JsonObject;
  */
 // ITs run two classes at a time (pom.xml, failsafe): long and mostly waiting on the cluster: next to the nested build
 @Order(2)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ConsulClusterIT {
 
     @RegisterExtension
@@ -64,7 +78,11 @@ class ConsulClusterIT {
     }
 
     private static AppInstance instance(String name, ConsulCluster.Agent node, Path tokenFile) {
-        AppInstance app = AppInstance.start(name, CLUSTER.instanceEnvironment(node, tokenFile),
+        return instance(name, CLUSTER.instanceEnvironment(node, tokenFile));
+    }
+
+    private static AppInstance instance(String name, Map<String, String> environment) {
+        AppInstance app = AppInstance.start(name, environment,
                 "fleet.registration.ttl=3s", "fleet.scaling.session-ttl=" + SESSION_TTL.toSeconds() + "s",
                 "fleet.scaling.lock-delay=" + LOCK_DELAY.toSeconds() + "s");
         STARTED.add(app);
@@ -111,8 +129,13 @@ class ConsulClusterIT {
     private record Pair(AppInstance first, AppInstance second) implements AutoCloseable {
 
         static Pair start(String prefix, Path tokenFile) {
-            Pair pair = new Pair(instance(prefix + "-a", CLUSTER.clients().get(0), tokenFile),
-                    instance(prefix + "-b", CLUSTER.clients().get(1), tokenFile));
+            return start(prefix, node -> CLUSTER.instanceEnvironment(node, tokenFile));
+        }
+
+        /** With the environment {@code environment} gives an instance on the node of each client agent. */
+        static Pair start(String prefix, Function<ConsulCluster.Agent, Map<String, String>> environment) {
+            Pair pair = new Pair(instance(prefix + "-a", environment.apply(CLUSTER.clients().get(0))),
+                    instance(prefix + "-b", environment.apply(CLUSTER.clients().get(1))));
             try {
                 awaitReady(pair.first, pair.second);
                 List<Integer> both = pair.ports();
@@ -299,9 +322,7 @@ class ConsulClusterIT {
             try (LoadDriver load = LoadDriver.start(URI.create("http://127.0.0.1:" + first.port() + "/api/fleet/call"),
                     4); LeadershipSampler leadership = LeadershipSampler.start(first, second)) {
                 awaitSuccesses(load, 200);
-                Path next = dir.resolve("token.next");
-                Files.writeString(next, CLUSTER.createInstanceToken() + "\n");
-                Files.move(next, tokenFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                replace(tokenFile, CLUSTER.createInstanceToken() + "\n");
                 for (AppInstance app : List.of(first, second)) {
                     await().atMost(Duration.ofSeconds(30)).until(() -> app.log().contains("registering "
                             + app.instanceId() + " again with it"));
@@ -316,6 +337,172 @@ class ConsulClusterIT {
                 assertThat(leadership.overlaps()).as("moments two instances both led").isZero();
                 assertThat(leadership.handOvers()).as("fleet leader changes").isZero();
             }
+        }
+    }
+
+    /**
+     * The TLS files rotated under load as Vault agent or cert-manager rewrite them, shared by both instances as a
+     * mounted Secret would be. Each instance reaches its agent through a relay that cuts every connection after a
+     * step, since agents keep open connections across a reload: the requests that follow show the material the
+     * instance holds. (a) A new pair of the same CA. (b) A second CA joins the bundle, the agents move to
+     * certificates of it, the first CA leaves the bundle, the pair becomes one of the second CA, and the agents stop
+     * trusting the first. (c) A key of another pair, then an expired pair: refused, the last good pair stays.
+     */
+    @Test
+    @Order(Integer.MAX_VALUE) // it leaves the cluster on another CA: the last of the class
+    void certificatesRotatedUnderLoadCostNoCallNoRestartAndNoPassingCheck(@TempDir Path dir) throws Exception {
+        ClusterCertificates tls = CLUSTER.certificates();
+        Path first = tls.ca();
+        Path ca = dir.resolve("ca.pem");
+        Path cert = dir.resolve("client.pem");
+        Path key = dir.resolve("client-key.pem");
+        replace(ca, first);
+        replacePair(cert, key, tls.instancePair());
+        List<TcpRelay> relays = CLUSTER.clients().stream().map(agent -> TcpRelay.to(agent.host(), agent.apiPort()))
+                .toList();
+        try (Pair pair = Pair.start("tls", node -> {
+            Map<String, String> environment = new HashMap<>(CLUSTER.instanceEnvironment(node,
+                    CLUSTER.instanceTokenFile()));
+            environment.putAll(Map.of("CONSUL_HTTP_ADDR", relays.get(CLUSTER.clients().indexOf(node)).httpsAddress(),
+                    "CONSUL_CACERT", ca.toString(), "CONSUL_CLIENT_CERT", cert.toString(),
+                    "CONSUL_CLIENT_KEY", key.toString()));
+            return environment;
+        }); LoadDriver load = LoadDriver.start(URI.create("http://127.0.0.1:" + pair.first().port()
+                + "/api/fleet/call"), 4); LeadershipSampler leadership = LeadershipSampler.start(pair.first(),
+                        pair.second()); PassingSampler passing = PassingSampler.start(pair.ports())) {
+            awaitSuccesses(load, 200);
+
+            List<Path> sameCa = tls.issueInstancePair(first, "-days=30");
+            replacePair(cert, key, sameCa);
+            awaitMaterialChanges(pair, 1);
+            cutAndAwaitConsulAnswering(relays, pair, load);
+            assertThat(pair.first().get("/q/health/ready").body()).as("the new pair's expiry in readiness")
+                    .contains("\"consulClientCertificateExpires\": \"" + notAfter(sameCa.get(0)) + "\"");
+
+            Path second = tls.createCa("second");
+            replace(ca, Files.readString(first) + Files.readString(second));
+            awaitMaterialChanges(pair, 2);
+            CLUSTER.trustOnAgents(List.of(first, second));
+            CLUSTER.moveAgentsTo(second);
+            // the agents present certificates of the second CA to new connections: the instances trust it
+            cutAndAwaitConsulAnswering(relays, pair, load);
+            replace(ca, second);
+            awaitMaterialChanges(pair, 3);
+            List<Path> secondPair = tls.issueInstancePair(second);
+            replacePair(cert, key, secondPair);
+            awaitMaterialChanges(pair, 4);
+            tls.instancesUse(second, secondPair);
+            CLUSTER.trustOnAgents(List.of(second));
+            // the agents refuse the first CA's pair from now on: the instances present the second's
+            cutAndAwaitConsulAnswering(relays, pair, load);
+
+            replace(key, sameCa.get(1));
+            awaitRefusal(pair, "fleet.consul.tls.client-key (CONSUL_CLIENT_KEY): " + key + " is not the key of the"
+                    + " certificate");
+            assertThat(pair.first().get("/q/health/ready").body()).contains("consulTlsFilesRefused");
+            cutAndAwaitConsulAnswering(relays, pair, load);
+            List<Path> expired = ConsulCertificates.selfSignedPair(dir, "expired", "-3d", 1);
+            replacePair(cert, key, expired);
+            awaitRefusal(pair, "the certificate in " + cert + " (CN=expired) expired on");
+            cutAndAwaitConsulAnswering(relays, pair, load);
+            replacePair(cert, key, secondPair);
+            for (AppInstance app : List.of(pair.first(), pair.second())) {
+                await().atMost(Duration.ofSeconds(30))
+                        .until(() -> app.log().contains("Consul TLS files hold the material in use again"));
+            }
+
+            load.stop();
+            assertThat(load.failures()).as("calls during the rotations").isEmpty();
+            assertThat(passing.lapses()).as("moments an instance was not passing, as the servers saw it").isEmpty();
+            assertThat(leadership.overlaps()).as("moments two instances both led").isZero();
+            assertThat(List.of(pair.first(), pair.second())).allSatisfy(app -> {
+                assertThat(app.isAlive()).as("no restart").isTrue();
+                assertThat(app.log().lines().filter(line -> line.contains("Consul TLS files changed"))).hasSize(4);
+            });
+        } finally {
+            relays.forEach(TcpRelay::close);
+        }
+    }
+
+    private static String notAfter(Path pem) throws Exception {
+        try (InputStream in = Files.newInputStream(pem)) {
+            return ((X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in)).getNotAfter()
+                    .toInstant().toString();
+        }
+    }
+
+    private static void awaitMaterialChanges(Pair pair, long count) {
+        for (AppInstance app : List.of(pair.first(), pair.second())) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> app.log().lines()
+                    .filter(line -> line.contains("Consul TLS files changed")).count() == count);
+        }
+    }
+
+    private static void awaitRefusal(Pair pair, String reason) {
+        for (AppInstance app : List.of(pair.first(), pair.second())) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> app.log().lines().anyMatch(line -> line.contains(
+                    "ERROR") && line.contains("Consul TLS files refused, the last good material stays in use")
+                    && line.contains(reason)));
+        }
+    }
+
+    /**
+     * Cuts every connection to the agents: each instance's next requests open new ones with the material it holds,
+     * and its watches, heartbeats and session must go on over them.
+     */
+    private static void cutAndAwaitConsulAnswering(List<TcpRelay> relays, Pair pair, LoadDriver load) {
+        relays.forEach(TcpRelay::cutConnections);
+        List<Integer> both = pair.ports();
+        await().during(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(30)).until(() -> Stream.of(pair.first(),
+                pair.second()).allMatch(app -> app.get("/q/health/ready").statusCode() == 200
+                        && View.of(app).equals(new View(both, Optional.empty()))));
+        awaitSuccesses(load, 100);
+    }
+
+    /** Samples, four times a second, which instances pass every check as the servers see them; bounded to 5 min. */
+    private static final class PassingSampler implements AutoCloseable {
+        private final List<Integer> expected;
+        private final List<String> lapses = new CopyOnWriteArrayList<>();
+        private final AtomicBoolean running = new AtomicBoolean(true);
+        private final Thread thread = new Thread(this::sample, "passing-sampler");
+
+        private PassingSampler(List<Integer> expected) {
+            this.expected = expected;
+        }
+
+        static PassingSampler start(List<Integer> expected) {
+            PassingSampler sampler = new PassingSampler(expected);
+            sampler.thread.setDaemon(true);
+            sampler.thread.start();
+            return sampler;
+        }
+
+        List<String> lapses() {
+            return lapses;
+        }
+
+        private void sample() {
+            long end = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+            while (running.get() && System.nanoTime() < end) {
+                try {
+                    List<Integer> now = passing();
+                    if (!now.equals(expected)) {
+                        lapses.add(Instant.now() + ": passing " + now);
+                    }
+                    Thread.sleep(250);
+                } catch (InterruptedException e) {
+                    return;
+                } catch (RuntimeException e) {
+                    // a server busy for a moment: the next sample asks again
+                }
+            }
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            running.set(false);
+            thread.interrupt();
+            thread.join(5_000);
         }
     }
 

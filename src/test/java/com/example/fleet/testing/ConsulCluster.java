@@ -14,7 +14,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -82,6 +84,11 @@ public final class ConsulCluster implements BeforeAllCallback, AfterAllCallback,
             return server ? host + ":" + apiPort : "https://" + host + ":" + apiPort;
         }
 
+        /** The port of its API (HTTPS on a client agent). */
+        public int apiPort() {
+            return apiPort;
+        }
+
         /** The agent's own address, which Consul reports as the node address of what registered through it. */
         public String host() {
             return host;
@@ -108,6 +115,44 @@ public final class ConsulCluster implements BeforeAllCallback, AfterAllCallback,
                         Map.of(), logs.resolve(name + ".log"));
             } catch (IOException e) {
                 throw new UncheckedIOException("Could not start Consul agent " + name, e);
+            }
+        }
+
+        /**
+         * Makes it read its configuration and TLS files again (SIGHUP, as {@code consul reload}), for its next
+         * connections; waits until its log says it did: 1.8.7 logs the signal, then, at debug level, whether the
+         * reloaded configuration changed its cache options (the reload's last step), or why the reload failed.
+         */
+        public synchronized void reload() {
+            Path log = logs.resolve(name + ".log");
+            long before = reloads(log);
+            try {
+                Process hangUp = new ProcessBuilder("kill", "-HUP", Long.toString(process.handle().pid()))
+                        .redirectErrorStream(true).start();
+                if (!hangUp.waitFor(30, TimeUnit.SECONDS) || hangUp.exitValue() != 0) {
+                    throw new IllegalStateException("could not signal " + name + " to reload");
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("could not signal " + name + " to reload", e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
+            }
+            await().atMost(Duration.ofSeconds(30)).until(() -> reloads(log) > before);
+            try (Stream<String> lines = Files.lines(log)) {
+                lines.filter(line -> line.contains("Failed to reload configs")).findFirst().ifPresent(line -> {
+                    throw new IllegalStateException(name + " could not reload: " + line);
+                });
+            } catch (IOException e) {
+                throw new UncheckedIOException("could not read " + log, e);
+            }
+        }
+
+        private static long reloads(Path log) {
+            try (Stream<String> lines = Files.lines(log)) {
+                return lines.filter(line -> line.contains("agent: Cache options")).count();
+            } catch (IOException e) {
+                throw new UncheckedIOException("could not read " + log, e);
             }
         }
 
@@ -139,7 +184,6 @@ public final class ConsulCluster implements BeforeAllCallback, AfterAllCallback,
                     .put("dns", -1).put("grpc", -1)
                     .put("serf_lan", serfLanPort).put("serf_wan", server ? serfWanPorts.get(name) : -1)
                     .put("server", serverPort);
-            AgentCertificate certificate = certificates.get(name);
             JsonObject tokens = new JsonObject().put("agent", masterToken);
             if (server) {
                 tokens.put("master", masterToken);
@@ -162,9 +206,9 @@ public final class ConsulCluster implements BeforeAllCallback, AfterAllCallback,
                     .put("performance", new JsonObject().put("raft_multiplier", 1))
                     .put("leave_on_terminate", false)
                     // RPC and gossip-adjacent traffic verified both ways; the HTTPS API requires a client certificate
-                    .put("ca_file", ca.toString())
-                    .put("cert_file", certificate.cert().toString())
-                    .put("key_file", certificate.key().toString())
+                    .put("ca_file", certificates.agentsCa().toString())
+                    .put("cert_file", certificates.agentCert(name).toString())
+                    .put("key_file", certificates.agentKey(name).toString())
                     .put("verify_outgoing", true)
                     .put("verify_server_hostname", true)
                     .put("verify_incoming_rpc", true)
@@ -184,21 +228,15 @@ public final class ConsulCluster implements BeforeAllCallback, AfterAllCallback,
         }
     }
 
-    /** A certificate and its key, as {@code consul tls cert create} wrote them. */
-    private record AgentCertificate(Path cert, Path key) {
-    }
-
     private final int serverCount;
     private final int clientCount;
     private final String masterToken = ConsulDevAgent.newToken();
     private final List<Agent> agents = new ArrayList<>();
     private final Map<String, Integer> serfWanPorts = new HashMap<>();
-    private final Map<String, AgentCertificate> certificates = new HashMap<>();
     private Path binary;
     private Path workDir;
     private Path logs;
-    private Path ca;
-    private AgentCertificate cli;
+    private ClusterCertificates certificates;
     private Path tokenFile;
 
     private ConsulCluster(int serverCount, int clientCount) {
@@ -227,13 +265,14 @@ public final class ConsulCluster implements BeforeAllCallback, AfterAllCallback,
             binary = ConsulDevAgent.binary();
             workDir = Files.createTempDirectory("consul-cluster");
             logs = Files.createDirectories(Path.of("target", "it-logs", workDir.getFileName().toString()));
-            createCertificates(workDir.resolve("tls"));
+            certificates = ClusterCertificates.create(Files.createDirectories(workDir.resolve("tls")));
             for (int i = 1; i <= serverCount; i++) {
                 add("server-" + i, "127.0.0.1" + i, true);
             }
             for (int i = 1; i <= clientCount; i++) {
                 add("client-" + i, "127.0.0.2" + i, false);
             }
+            agents.forEach(agent -> certificates.issueAgent(agent.name, agent.server, certificates.ca()));
             agents.forEach(Agent::start);
             awaitFormed();
             String rules = Files.readString(POLICY_RULES);
@@ -290,9 +329,27 @@ public final class ConsulCluster implements BeforeAllCallback, AfterAllCallback,
             throw new IllegalArgumentException("instances run on the nodes of client agents, not on " + client.name);
         }
         return Map.of("CONSUL_HTTP_ADDR", client.address(), "CONSUL_TLS_SERVER_NAME", AGENT_NAME,
-                "CONSUL_CACERT", ca.toString(),
-                "CONSUL_CLIENT_CERT", cli.cert().toString(), "CONSUL_CLIENT_KEY", cli.key().toString(),
+                "CONSUL_CACERT", certificates.ca().toString(),
+                "CONSUL_CLIENT_CERT", certificates.instancePair().get(0).toString(),
+                "CONSUL_CLIENT_KEY", certificates.instancePair().get(1).toString(),
                 "CONSUL_HTTP_TOKEN_FILE", tokenFile.toString());
+    }
+
+    /** The cluster's TLS files, for a test that rotates them. */
+    public ClusterCertificates certificates() {
+        return certificates;
+    }
+
+    /** Every running agent trusts exactly {@code cas} from now on: the bundle rewritten, then each agent reloaded. */
+    public void trustOnAgents(List<Path> cas) {
+        certificates.trustOnAgents(cas);
+        agents.stream().filter(Agent::isRunning).forEach(Agent::reload);
+    }
+
+    /** Every agent presents a certificate of {@code ca} from now on: each issued one, then reloaded. */
+    public void moveAgentsTo(Path ca) {
+        agents.forEach(agent -> certificates.issueAgent(agent.name, agent.server, ca));
+        agents.stream().filter(Agent::isRunning).forEach(Agent::reload);
     }
 
     /** The server that leads Raft now, as a running server sees it; empty while there is none. */
@@ -331,33 +388,6 @@ public final class ConsulCluster implements BeforeAllCallback, AfterAllCallback,
             Folders.deleteTree(workDir);
             workDir = null;
         }
-    }
-
-    /**
-     * A CA, one server certificate per server, one per client agent, and the CLI's client certificate that
-     * instances present. A client agent's certificate names {@value #AGENT_NAME} and localhost, not the node's
-     * address that instances connect to: they check the name instead (CONSUL_TLS_SERVER_NAME), as pods that
-     * reach their node's agent through the host IP do.
-     */
-    private void createCertificates(Path dir) throws IOException {
-        Files.createDirectories(dir);
-        ConsulCertificates.consulTls(dir, "ca", "create");
-        ca = dir.resolve("consul-agent-ca.pem");
-        for (int i = 1; i <= serverCount; i++) {
-            ConsulCertificates.consulTls(dir, "cert", "create", "-server", "-dc", "dc1");
-            certificates.put("server-" + i, issued(dir, "server", i - 1));
-        }
-        for (int i = 1; i <= clientCount; i++) {
-            ConsulCertificates.consulTls(dir, "cert", "create", "-client", "-dc", "dc1");
-            certificates.put("client-" + i, issued(dir, "client", i - 1));
-        }
-        ConsulCertificates.consulTls(dir, "cert", "create", "-cli", "-dc", "dc1");
-        cli = issued(dir, "cli", 0);
-    }
-
-    private static AgentCertificate issued(Path dir, String kind, int sequence) {
-        String base = "dc1-" + kind + "-consul-" + sequence;
-        return new AgentCertificate(dir.resolve(base + ".pem"), dir.resolve(base + "-key.pem"));
     }
 
     private void add(String name, String host, boolean server) throws IOException {
