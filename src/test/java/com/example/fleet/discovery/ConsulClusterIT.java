@@ -376,8 +376,13 @@ class ConsulClusterIT {
             replacePair(cert, key, sameCa);
             awaitMaterialChanges(pair, 1);
             cutAndAwaitConsulAnswering(relays, pair, load);
+            Instant expiry = notAfter(sameCa.get(0));
             assertThat(pair.first().get("/q/health/ready").body()).as("the new pair's expiry in readiness")
-                    .contains("\"consulClientCertificateExpires\": \"" + notAfter(sameCa.get(0)) + "\"");
+                    .contains("\"consulClientCertificateExpires\": \"" + expiry + "\"");
+            assertThat(pair.first().get("/q/metrics").body().lines()
+                    .filter(line -> line.startsWith("fleet_consul_client_certificate_expiry_seconds "))
+                    .map(line -> Double.parseDouble(line.substring(line.indexOf(' ') + 1))))
+                    .as("the new pair's expiry as a gauge").containsExactly((double) expiry.getEpochSecond());
 
             Path second = tls.createCa("second");
             replace(ca, Files.readString(first) + Files.readString(second));
@@ -424,10 +429,10 @@ class ConsulClusterIT {
         }
     }
 
-    private static String notAfter(Path pem) throws Exception {
+    private static Instant notAfter(Path pem) throws Exception {
         try (InputStream in = Files.newInputStream(pem)) {
             return ((X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in)).getNotAfter()
-                    .toInstant().toString();
+                    .toInstant();
         }
     }
 
