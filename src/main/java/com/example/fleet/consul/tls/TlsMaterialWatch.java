@@ -120,7 +120,9 @@ public final class TlsMaterialWatch {
         }
         TlsMaterial previous = current;
         current = read;
-        settled();
+        // a refusal before is over: the log line below says what is used now
+        lastFailure = Optional.empty();
+        refused = Optional.empty();
         lastExpiryWarning = Optional.empty();
         LOG.infof("Consul TLS files changed (%s): the next connections to the agent use them%s", changed(previous, read),
                 read.client().map(pair -> "; client certificate " + pair.describe()).orElse(""));

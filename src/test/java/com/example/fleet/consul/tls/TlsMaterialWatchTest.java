@@ -1,6 +1,7 @@
 package com.example.fleet.consul.tls;
 
 import static com.example.fleet.testing.RotatedFiles.replace;
+import static com.example.fleet.testing.RotatedFiles.replacePair;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.InputStream;
@@ -125,6 +126,13 @@ class TlsMaterialWatchTest {
         }
         assertThat(LOG.lines(Level.SEVERE, "Consul TLS files refused")).hasSize(2);
         assertThat(changes).hasValue(0);
+
+        ConsulCertificates next = issued.withNewClientPair();
+        replacePair(live.resolve("client.pem"), live.resolve("client-key.pem"),
+                List.of(next.clientCert(), next.clientKey()));
+        assertThat(watch.reread()).as("a good pair after the bad ones").isTrue();
+        assertThat(watch.refused()).isEmpty();
+        assertThat(serial(watch)).isNotEqualTo(before);
     }
 
     @Test
