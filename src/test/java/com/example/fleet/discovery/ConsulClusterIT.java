@@ -453,12 +453,12 @@ class ConsulClusterIT {
 
     /**
      * Cuts every connection to the agents: each instance's next requests open new ones with the material it holds,
-     * and its watches, heartbeats and session must go on over them.
+     * and its watches, heartbeats and session must go on over them (2 s: two heartbeats, and a watch's retries).
      */
     private static void cutAndAwaitConsulAnswering(List<TcpRelay> relays, Pair pair, LoadDriver load) {
         relays.forEach(TcpRelay::cutConnections);
         List<Integer> both = pair.ports();
-        await().during(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(30)).until(() -> Stream.of(pair.first(),
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(30)).until(() -> Stream.of(pair.first(),
                 pair.second()).allMatch(app -> app.get("/q/health/ready").statusCode() == 200
                         && View.of(app).equals(new View(both, Optional.empty()))));
         awaitSuccesses(load, 100);
