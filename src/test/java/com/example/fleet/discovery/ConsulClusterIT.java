@@ -368,62 +368,66 @@ class ConsulClusterIT {
                     "CONSUL_CLIENT_KEY", key.toString()));
             return environment;
         }); LoadDriver load = LoadDriver.start(URI.create("http://127.0.0.1:" + pair.first().port()
-                + "/api/fleet/call"), 4); LeadershipSampler leadership = LeadershipSampler.start(pair.first(),
-                        pair.second()); PassingSampler passing = PassingSampler.start(pair.ports())) {
-            awaitSuccesses(load, 200);
+                + "/api/fleet/call"), 4)) {
+            // warm, as an instance is long before its first rotation: its calls, and new connections after a cut (in
+            // a fresh clone's verify, new clients' handshakes three seconds after the start outlasted the 3 s TTL)
+            awaitSuccesses(load, 2000);
+            cutAndAwaitConsulAnswering(relays, pair, load);
+            try (LeadershipSampler leadership = LeadershipSampler.start(pair.first(), pair.second());
+                    PassingSampler passing = PassingSampler.start(pair.ports())) {
+                List<Path> sameCa = tls.issueInstancePair(first, "-days=30");
+                replacePair(cert, key, sameCa);
+                awaitMaterialChanges(pair, 1);
+                cutAndAwaitConsulAnswering(relays, pair, load);
+                Instant expiry = notAfter(sameCa.get(0));
+                assertThat(pair.first().get("/q/health/ready").body()).as("the new pair's expiry in readiness")
+                        .contains("\"consulClientCertificateExpires\": \"" + expiry + "\"");
+                assertThat(pair.first().get("/q/metrics").body().lines()
+                        .filter(line -> line.startsWith("fleet_consul_client_certificate_expiry_seconds "))
+                        .map(line -> Double.parseDouble(line.substring(line.indexOf(' ') + 1))))
+                        .as("the new pair's expiry as a gauge").containsExactly((double) expiry.getEpochSecond());
 
-            List<Path> sameCa = tls.issueInstancePair(first, "-days=30");
-            replacePair(cert, key, sameCa);
-            awaitMaterialChanges(pair, 1);
-            cutAndAwaitConsulAnswering(relays, pair, load);
-            Instant expiry = notAfter(sameCa.get(0));
-            assertThat(pair.first().get("/q/health/ready").body()).as("the new pair's expiry in readiness")
-                    .contains("\"consulClientCertificateExpires\": \"" + expiry + "\"");
-            assertThat(pair.first().get("/q/metrics").body().lines()
-                    .filter(line -> line.startsWith("fleet_consul_client_certificate_expiry_seconds "))
-                    .map(line -> Double.parseDouble(line.substring(line.indexOf(' ') + 1))))
-                    .as("the new pair's expiry as a gauge").containsExactly((double) expiry.getEpochSecond());
+                Path second = tls.createCa("second");
+                replace(ca, Files.readString(first) + Files.readString(second));
+                awaitMaterialChanges(pair, 2);
+                CLUSTER.trustOnAgents(List.of(first, second));
+                CLUSTER.moveAgentsTo(second);
+                // the agents present certificates of the second CA to new connections: the instances trust it
+                cutAndAwaitConsulAnswering(relays, pair, load);
+                replace(ca, second);
+                awaitMaterialChanges(pair, 3);
+                List<Path> secondPair = tls.issueInstancePair(second);
+                replacePair(cert, key, secondPair);
+                awaitMaterialChanges(pair, 4);
+                tls.instancesUse(second, secondPair);
+                CLUSTER.trustOnAgents(List.of(second));
+                // the agents refuse the first CA's pair from now on: the instances present the second's
+                cutAndAwaitConsulAnswering(relays, pair, load);
 
-            Path second = tls.createCa("second");
-            replace(ca, Files.readString(first) + Files.readString(second));
-            awaitMaterialChanges(pair, 2);
-            CLUSTER.trustOnAgents(List.of(first, second));
-            CLUSTER.moveAgentsTo(second);
-            // the agents present certificates of the second CA to new connections: the instances trust it
-            cutAndAwaitConsulAnswering(relays, pair, load);
-            replace(ca, second);
-            awaitMaterialChanges(pair, 3);
-            List<Path> secondPair = tls.issueInstancePair(second);
-            replacePair(cert, key, secondPair);
-            awaitMaterialChanges(pair, 4);
-            tls.instancesUse(second, secondPair);
-            CLUSTER.trustOnAgents(List.of(second));
-            // the agents refuse the first CA's pair from now on: the instances present the second's
-            cutAndAwaitConsulAnswering(relays, pair, load);
+                replace(key, sameCa.get(1));
+                awaitRefusal(pair, "fleet.consul.tls.client-key (CONSUL_CLIENT_KEY): " + key + " is not the key of the"
+                        + " certificate");
+                assertThat(pair.first().get("/q/health/ready").body()).contains("consulTlsFilesRefused");
+                cutAndAwaitConsulAnswering(relays, pair, load);
+                List<Path> expired = ConsulCertificates.selfSignedPair(dir, "expired", "-3d", 1);
+                replacePair(cert, key, expired);
+                awaitRefusal(pair, "the certificate in " + cert + " (CN=expired) expired on");
+                cutAndAwaitConsulAnswering(relays, pair, load);
+                replacePair(cert, key, secondPair);
+                for (AppInstance app : List.of(pair.first(), pair.second())) {
+                    await().atMost(Duration.ofSeconds(30))
+                            .until(() -> app.log().contains("Consul TLS files hold the material in use again"));
+                }
 
-            replace(key, sameCa.get(1));
-            awaitRefusal(pair, "fleet.consul.tls.client-key (CONSUL_CLIENT_KEY): " + key + " is not the key of the"
-                    + " certificate");
-            assertThat(pair.first().get("/q/health/ready").body()).contains("consulTlsFilesRefused");
-            cutAndAwaitConsulAnswering(relays, pair, load);
-            List<Path> expired = ConsulCertificates.selfSignedPair(dir, "expired", "-3d", 1);
-            replacePair(cert, key, expired);
-            awaitRefusal(pair, "the certificate in " + cert + " (CN=expired) expired on");
-            cutAndAwaitConsulAnswering(relays, pair, load);
-            replacePair(cert, key, secondPair);
-            for (AppInstance app : List.of(pair.first(), pair.second())) {
-                await().atMost(Duration.ofSeconds(30))
-                        .until(() -> app.log().contains("Consul TLS files hold the material in use again"));
+                load.stop();
+                assertThat(load.failures()).as("calls during the rotations").isEmpty();
+                assertThat(passing.lapses()).as("moments an instance was not passing, as the servers saw it").isEmpty();
+                assertThat(leadership.overlaps()).as("moments two instances both led").isZero();
+                assertThat(List.of(pair.first(), pair.second())).allSatisfy(app -> {
+                    assertThat(app.isAlive()).as("no restart").isTrue();
+                    assertThat(app.log().lines().filter(line -> line.contains("Consul TLS files changed"))).hasSize(4);
+                });
             }
-
-            load.stop();
-            assertThat(load.failures()).as("calls during the rotations").isEmpty();
-            assertThat(passing.lapses()).as("moments an instance was not passing, as the servers saw it").isEmpty();
-            assertThat(leadership.overlaps()).as("moments two instances both led").isZero();
-            assertThat(List.of(pair.first(), pair.second())).allSatisfy(app -> {
-                assertThat(app.isAlive()).as("no restart").isTrue();
-                assertThat(app.log().lines().filter(line -> line.contains("Consul TLS files changed"))).hasSize(4);
-            });
         } finally {
             relays.forEach(TcpRelay::close);
         }

@@ -11,8 +11,7 @@ import java.util.Locale;
 import java.util.stream.Stream;
 
 import javax.net.ssl.TrustManagerFactory;
-
-import io.vertx.core.net.TrustOptions;
+import javax.net.ssl.X509TrustManager;
 
 /**
  * The CA certificates the agent's certificate must chain to: the file of {@code fleet.consul.tls.ca-cert}
@@ -45,12 +44,12 @@ final class CaFiles {
         }
     }
 
-    /** Trust in exactly {@code authorities}, for a Vert.x client. */
-    static TrustOptions trustOptions(List<X509Certificate> authorities) {
+    /** The JDK's check of a chain against exactly the certificates of {@code anchors}; null: the JVM's CAs. */
+    static X509TrustManager trustManager(KeyStore anchors) {
         try {
             TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            factory.init(trustStore(authorities));
-            return TrustOptions.wrap(factory);
+            factory.init(anchors);
+            return (X509TrustManager) factory.getTrustManagers()[0];
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("the JDK's trust manager cannot fail on certificates it parsed", e);
         }

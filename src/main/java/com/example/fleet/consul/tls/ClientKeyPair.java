@@ -9,6 +9,7 @@ import java.security.Signature;
 import java.security.cert.X509Certificate;
 
 import javax.net.ssl.KeyManager;
+import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.X509KeyManager;
 
 import io.vertx.core.buffer.Buffer;
@@ -26,59 +27,56 @@ final class ClientKeyPair {
     }
 
     /**
-     * The certificate of the pair, as the files held {@code certText} and {@code keyText} when they were read.
+     * The pair as the files held {@code certText} and {@code keyText} when they were read: key managers that present
+     * it, built once for every client.
      *
      * @throws IllegalArgumentException naming both settings and files when the key cannot be read or is not the
      *         certificate's
      */
-    static X509Certificate requireMatching(Path certFile, String certText, Path keyFile, String keyText) {
+    static KeyManagerFactory requireMatching(Path certFile, String certText, Path keyFile, String keyText) {
         X509Certificate certificate = PemFiles.certificates(certText, certFile, ConsulTls.CLIENT_CERT).get(0);
-        PrivateKey key = privateKey(certText, keyFile, keyText, certificate.getPublicKey().getAlgorithm());
+        KeyManagerFactory keys = keyManagers(certText, keyFile, keyText);
+        PrivateKey key = privateKey(keys, keyFile, certificate.getPublicKey().getAlgorithm());
         if (!signsFor(key, certificate.getPublicKey())) {
             throw new IllegalArgumentException(ConsulTls.CLIENT_KEY + ": " + keyFile + " is not the key of the"
                     + " certificate in " + ConsulTls.CLIENT_CERT + ": " + certFile + " ("
                     + certificate.getSubjectX500Principal() + "); they must be one pair, as consul tls cert create"
                     + " writes them");
         }
-        return certificate;
+        return keys;
     }
 
     /**
-     * The key as Vert.x reads it to present it. The JDK alone reads only PKCS#8 ({@code BEGIN PRIVATE KEY});
+     * The pair as Vert.x reads it to present it. The JDK alone reads only PKCS#8 ({@code BEGIN PRIVATE KEY});
      * {@code consul tls} writes SEC1 EC keys ({@code BEGIN EC PRIVATE KEY}) and other tools PKCS#1 RSA keys, which
      * Vert.x's PEM reader also takes. Given as values, not paths, Vert.x reads no file and needs no Vertx instance.
      */
-    private static PrivateKey privateKey(String certText, Path keyFile, String keyText, String certifiedAlgorithm) {
+    private static KeyManagerFactory keyManagers(String certText, Path keyFile, String keyText) {
         try {
-            for (KeyManager manager : keyManagers(certText, keyText)) {
-                if (manager instanceof X509KeyManager x509) {
-                    String[] aliases = x509.getClientAliases(certifiedAlgorithm, null);
-                    if (aliases != null && aliases.length > 0) {
-                        return x509.getPrivateKey(aliases[0]);
-                    }
-                }
-            }
+            return new PemKeyCertOptions().setCertValue(pem(certText)).setKeyValue(pem(keyText))
+                    .getKeyManagerFactory(null);
         } catch (Exception e) {
             // Vert.x reports an unreadable key with a plain Exception
             throw new IllegalArgumentException(ConsulTls.CLIENT_KEY + ": " + keyFile + " cannot be read as a PEM"
                     + " private key (" + e.getMessage() + ")");
         }
+    }
+
+    private static PrivateKey privateKey(KeyManagerFactory keys, Path keyFile, String certifiedAlgorithm) {
+        for (KeyManager manager : keys.getKeyManagers()) {
+            if (manager instanceof X509KeyManager x509) {
+                String[] aliases = x509.getClientAliases(certifiedAlgorithm, null);
+                if (aliases != null && aliases.length > 0) {
+                    return x509.getPrivateKey(aliases[0]);
+                }
+            }
+        }
         throw new IllegalArgumentException(ConsulTls.CLIENT_KEY + ": " + keyFile + " cannot be read as a PEM private"
                 + " key");
     }
 
-    /**
-     * Key managers that present the pair, for a JDK TLS context.
-     *
-     * @throws Exception when Vert.x's PEM reader cannot read the key or the certificate
-     */
-    static KeyManager[] keyManagers(String certText, String keyText) throws Exception {
-        return new PemKeyCertOptions().setCertValue(pem(certText)).setKeyValue(pem(keyText))
-                .getKeyManagerFactory(null).getKeyManagers();
-    }
-
     /** PEM text as the buffer Vert.x takes: PEM is ASCII, read as ISO-8859-1 so that no byte is lost. */
-    static Buffer pem(String text) {
+    private static Buffer pem(String text) {
         return Buffer.buffer(text, "ISO-8859-1");
     }
 

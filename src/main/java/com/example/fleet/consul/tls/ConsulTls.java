@@ -9,7 +9,9 @@ import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
-import io.vertx.core.net.PemKeyCertOptions;
+import javax.net.ssl.X509TrustManager;
+
+import io.vertx.core.net.KeyCertOptions;
 import io.vertx.core.net.TrustOptions;
 import io.vertx.ext.consul.ConsulClientOptions;
 
@@ -58,32 +60,46 @@ public final class ConsulTls {
         if (overrides.keyStore().isPresent()) {
             options.setKeyCertOptions(overrides.keyStore().get().keyCertOptions());
         } else {
-            material.client().ifPresent(pair -> options.setPemKeyCertOptions(new PemKeyCertOptions()
-                    .setCertValue(ClientKeyPair.pem(pair.certText()))
-                    .setKeyValue(ClientKeyPair.pem(pair.keyText()))));
+            material.client().ifPresent(pair -> options.setKeyCertOptions(KeyCertOptions.wrap(pair.keys())));
         }
         return options;
+    }
+
+    /**
+     * The agent's certificate must chain to {@code cas} (else the JVM's CAs) and, with a server name, carry it: the
+     * check every client of the application shares. Empty: the JVM's own check of the host connected to.
+     */
+    static Optional<X509TrustManager> trustManager(TlsSettings tls, List<X509Certificate> cas) {
+        Optional<KeyStore> anchors = cas.isEmpty() ? Optional.empty() : Optional.of(CaFiles.trustStore(cas));
+        if (tls.serverName().isPresent()) {
+            return Optional.of(serverNameTrust(anchors, tls.serverName().get()));
+        }
+        return anchors.map(CaFiles::trustManager);
     }
 
     /** The agent's certificate must chain to the trust store or CA files (else the JVM's CAs) and name the agent. */
     private static void applyTrust(ConsulClientOptions options, TlsSettings tls, TlsMaterial material,
             TlsOverrides overrides) {
         Optional<TlsStore> store = overrides.trustStore();
-        List<X509Certificate> cas = store.isPresent() ? List.of() : material.authorities();
         boolean checkHost = overrides.verifyHost().orElse(true);
+        if (store.isEmpty() && checkHost) {
+            // Vert.x verifies a certificate only against the host it connects to: with a server name, the material's
+            // trust manager checks the name
+            options.setVerifyHost(tls.serverName().isEmpty());
+            material.trust().ifPresent(trust -> options.setTrustOptions(TrustOptions.wrap(trust)));
+            return;
+        }
         if (checkHost && tls.serverName().isPresent()) {
-            // Vert.x verifies a certificate only against the host it connects to: the trust manager checks the name
-            Optional<KeyStore> anchors = store.map(TlsStore::keyStore)
-                    .or(() -> cas.isEmpty() ? Optional.empty() : Optional.of(CaFiles.trustStore(cas)));
-            options.setVerifyHost(false).setTrustOptions(TrustOptions.wrap(serverNameTrust(anchors,
-                    tls.serverName().get())));
+            options.setVerifyHost(false).setTrustOptions(TrustOptions.wrap(serverNameTrust(
+                    Optional.of(store.get().keyStore()), tls.serverName().get())));
             return;
         }
         options.setVerifyHost(checkHost);
         if (store.isPresent()) {
             options.setTrustOptions(store.get().trustOptions());
-        } else if (!cas.isEmpty()) {
-            options.setTrustOptions(CaFiles.trustOptions(cas));
+        } else if (!material.authorities().isEmpty()) {
+            options.setTrustOptions(TrustOptions.wrap(CaFiles.trustManager(CaFiles.trustStore(
+                    material.authorities()))));
         }
     }
 

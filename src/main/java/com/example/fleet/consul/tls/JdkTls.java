@@ -1,17 +1,13 @@
 package com.example.fleet.consul.tls;
 
 import com.example.fleet.consul.AgentProbe;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
 import java.security.cert.X509Certificate;
-import java.util.List;
 import java.util.Optional;
 
 import javax.net.ssl.HostnameVerifier;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
-import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
 
 /**
@@ -30,15 +26,14 @@ public record JdkTls(SSLContext context, Optional<HostnameVerifier> hostnameVeri
     public static JdkTls of(TlsSettings tls) {
         TlsMaterial material = ConsulTls.requireUsable(tls);
         try {
-            KeyManager[] keys = material.client().isPresent()
-                    ? ClientKeyPair.keyManagers(material.client().get().certText(), material.client().get().keyText())
-                    : null;
+            KeyManager[] keys = material.client().map(pair -> pair.keys().getKeyManagers()).orElse(null);
             SSLContext context = SSLContext.getInstance("TLS");
             if (!tls.verify()) {
                 context.init(keys, new TrustManager[] { new TrustingEveryone() }, null);
                 return new JdkTls(context, Optional.of((host, session) -> true));
             }
-            context.init(keys, new TrustManager[] { trust(tls, material) }, null);
+            TrustManager trust = material.trust().orElseGet(() -> CaFiles.trustManager(null));
+            context.init(keys, new TrustManager[] { trust }, null);
             // the JDK checks the host connected to unless the trust manager decides names itself (server name)
             return new JdkTls(context, Optional.empty());
         } catch (IllegalArgumentException e) {
@@ -47,17 +42,6 @@ public record JdkTls(SSLContext context, Optional<HostnameVerifier> hostnameVeri
             throw new IllegalArgumentException("The TLS files of fleet.consul.tls cannot be used: " + e.getMessage(),
                     e);
         }
-    }
-
-    private static TrustManager trust(TlsSettings tls, TlsMaterial material) throws GeneralSecurityException {
-        List<X509Certificate> cas = material.authorities();
-        Optional<KeyStore> anchors = cas.isEmpty() ? Optional.empty() : Optional.of(CaFiles.trustStore(cas));
-        if (tls.serverName().isPresent()) {
-            return ServerNameTrustManager.create(anchors, tls.serverName().get(), ConsulTls.SERVER_NAME);
-        }
-        TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        factory.init(anchors.orElse(null));
-        return factory.getTrustManagers()[0];
     }
 
     /** fleet.consul.tls.verify=false (CONSUL_HTTP_SSL_VERIFY=false): any certificate, for experiments only. */

@@ -9,6 +9,9 @@ import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.X509TrustManager;
+
 /**
  * The PEM files of {@link TlsSettings} as read at one moment and checked as a whole: the CA certificates, and the
  * client certificate with its key as one pair. Clients are made from these values, never from the paths, so files
@@ -17,8 +20,11 @@ import java.util.regex.Pattern;
  * @param texts every file's text as read, in the order of the settings: what the next read is compared with
  * @param authorities the CA certificates; empty for the JVM's trusted CAs
  * @param client the certificate this client presents, with its key
+ * @param trust how the agent's certificate is checked with the application's settings (its chain, and its name
+ *        when a server name is set), built once and shared by every client; empty for the JVM's own check
  */
-public record TlsMaterial(List<PemText> texts, List<X509Certificate> authorities, Optional<ClientPair> client) {
+public record TlsMaterial(List<PemText> texts, List<X509Certificate> authorities, Optional<ClientPair> client,
+        Optional<X509TrustManager> trust) {
 
     private static final Pattern PRIVATE_KEY = Pattern.compile("-----BEGIN (RSA |EC )?PRIVATE KEY-----");
 
@@ -26,8 +32,12 @@ public record TlsMaterial(List<PemText> texts, List<X509Certificate> authorities
     public record PemText(String setting, Path file, String text) {
     }
 
-    /** The client certificate and its key, known to be one pair. */
-    public record ClientPair(Path certFile, String certText, String keyText, X509Certificate certificate) {
+    /**
+     * The client certificate and its key, known to be one pair.
+     *
+     * @param keys present the pair; built once and shared by every client
+     */
+    public record ClientPair(Path certFile, X509Certificate certificate, KeyManagerFactory keys) {
 
         public Instant notAfter() {
             return certificate.getNotAfter().toInstant();
@@ -91,7 +101,8 @@ public record TlsMaterial(List<PemText> texts, List<X509Certificate> authorities
         if (cert.isPresent() && key.isPresent()) {
             client = Optional.of(pair(cert.get(), key.get()));
         }
-        return new TlsMaterial(texts, List.copyOf(authorities), client);
+        List<X509Certificate> cas = List.copyOf(authorities);
+        return new TlsMaterial(texts, cas, client, ConsulTls.trustManager(tls, cas));
     }
 
     private static ClientPair pair(PemText cert, PemText key) {
@@ -99,8 +110,9 @@ public record TlsMaterial(List<PemText> texts, List<X509Certificate> authorities
             throw new IllegalArgumentException(ConsulTls.CLIENT_KEY + ": " + key.file()
                     + " holds no PEM private key (-----BEGIN PRIVATE KEY-----, RSA or EC)");
         }
-        X509Certificate certificate = ClientKeyPair.requireMatching(cert.file(), cert.text(), key.file(), key.text());
-        return new ClientPair(cert.file(), cert.text(), key.text(), certificate);
+        KeyManagerFactory keys = ClientKeyPair.requireMatching(cert.file(), cert.text(), key.file(), key.text());
+        return new ClientPair(cert.file(), PemFiles.certificates(cert.text(), cert.file(), cert.setting()).get(0),
+                keys);
     }
 
     private static PemText text(String setting, Path file) {
