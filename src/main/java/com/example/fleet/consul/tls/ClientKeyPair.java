@@ -12,6 +12,8 @@ import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.X509KeyManager;
 
+import com.example.fleet.consul.tls.TlsMaterial.PemText;
+
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.PemKeyCertOptions;
 
@@ -27,19 +29,18 @@ final class ClientKeyPair {
     }
 
     /**
-     * The pair as the files held {@code certText} and {@code keyText} when they were read: key managers that present
-     * it, built once for every client.
+     * Key managers that present the pair as the files held it when they were read, built once for every client.
      *
+     * @param certificate the first certificate of {@code cert}, parsed
      * @throws IllegalArgumentException naming both settings and files when the key cannot be read or is not the
      *         certificate's
      */
-    static KeyManagerFactory requireMatching(Path certFile, String certText, Path keyFile, String keyText) {
-        X509Certificate certificate = PemFiles.certificates(certText, certFile, ConsulTls.CLIENT_CERT).get(0);
-        KeyManagerFactory keys = keyManagers(certText, keyFile, keyText);
-        PrivateKey key = privateKey(keys, keyFile, certificate.getPublicKey().getAlgorithm());
-        if (!signsFor(key, certificate.getPublicKey())) {
-            throw new IllegalArgumentException(ConsulTls.CLIENT_KEY + ": " + keyFile + " is not the key of the"
-                    + " certificate in " + ConsulTls.CLIENT_CERT + ": " + certFile + " ("
+    static KeyManagerFactory requireMatching(PemText cert, X509Certificate certificate, PemText key) {
+        KeyManagerFactory keys = keyManagers(cert.text(), key.file(), key.text());
+        PrivateKey privateKey = privateKey(keys, key.file(), certificate.getPublicKey().getAlgorithm());
+        if (!signsFor(privateKey, certificate.getPublicKey())) {
+            throw new IllegalArgumentException(ConsulTls.CLIENT_KEY + ": " + key.file() + " is not the key of the"
+                    + " certificate in " + ConsulTls.CLIENT_CERT + ": " + cert.file() + " ("
                     + certificate.getSubjectX500Principal() + "); they must be one pair, as consul tls cert create"
                     + " writes them");
         }

@@ -69,7 +69,8 @@ public record TlsMaterial(List<PemText> texts, List<X509Certificate> authorities
     static List<PemText> texts(TlsSettings tls) {
         List<PemText> texts = new ArrayList<>();
         tls.caCert().ifPresent(file -> texts.add(text(CaFiles.CA_CERT, file)));
-        tls.caPath().ifPresent(dir -> CaFiles.inDirectory(dir).forEach(file -> texts.add(text(CaFiles.CA_PATH, file))));
+        tls.caPath().ifPresent(dir -> CaFiles.inDirectory(dir)
+                .forEach(file -> texts.add(text(CaFiles.CA_PATH, file))));
         tls.clientCert().ifPresent(file -> texts.add(text(ConsulTls.CLIENT_CERT, file)));
         tls.clientKey().ifPresent(file -> texts.add(text(ConsulTls.CLIENT_KEY, file)));
         return List.copyOf(texts);
@@ -106,13 +107,12 @@ public record TlsMaterial(List<PemText> texts, List<X509Certificate> authorities
     }
 
     private static ClientPair pair(PemText cert, PemText key) {
+        X509Certificate certificate = PemFiles.certificates(cert.text(), cert.file(), cert.setting()).get(0);
         if (!PRIVATE_KEY.matcher(key.text()).find()) {
             throw new IllegalArgumentException(ConsulTls.CLIENT_KEY + ": " + key.file()
                     + " holds no PEM private key (-----BEGIN PRIVATE KEY-----, RSA or EC)");
         }
-        KeyManagerFactory keys = ClientKeyPair.requireMatching(cert.file(), cert.text(), key.file(), key.text());
-        return new ClientPair(cert.file(), PemFiles.certificates(cert.text(), cert.file(), cert.setting()).get(0),
-                keys);
+        return new ClientPair(cert.file(), certificate, ClientKeyPair.requireMatching(cert, certificate, key));
     }
 
     private static PemText text(String setting, Path file) {
