@@ -21,20 +21,20 @@ final class RegistrationMetrics {
     private final Counter deregistrationFailures;
 
     /**
-     * @param certificateExpiry the client certificate's expiry, read at each scrape; no gauge when the application
+     * @param tlsFiles whose client certificate's expiry is read at each scrape; no gauge when the application
      *        presents none
      */
-    RegistrationMetrics(MeterRegistry meters, BooleanSupplier registered, TlsMaterialWatch certificateExpiry) {
+    RegistrationMetrics(MeterRegistry meters, BooleanSupplier registered, TlsMaterialWatch tlsFiles) {
         this.meters = meters;
         // held strongly: nothing else references the supplier, and a weakly held one would read NaN once collected
         this.registered = Gauge.builder("fleet.registration.registered", registered, r -> r.getAsBoolean() ? 1 : 0).strongReference(true)
                 .description("1 while this instance is registered in Consul, else 0").register(meters);
         // the certificate that heartbeats present: once the agent refuses it, the instance leaves every pool
-        this.certificateExpiry = certificateExpiry.clientCertificateExpiry().map(first -> Gauge.builder(
-                "fleet.consul.client.certificate.expiry", certificateExpiry, RegistrationMetrics::epochSeconds)
-                .strongReference(true).baseUnit("seconds")
-                .description("when the client certificate presented to the Consul agent expires, in seconds since"
-                        + " the epoch; alert a week ahead").register(meters));
+        this.certificateExpiry = tlsFiles.clientCertificateExpiry().isEmpty() ? Optional.empty()
+                : Optional.of(Gauge.builder("fleet.consul.client.certificate.expiry", tlsFiles,
+                        RegistrationMetrics::epochSeconds).strongReference(true).baseUnit("seconds")
+                        .description("when the client certificate presented to the Consul agent expires, in seconds"
+                                + " since the epoch; alert a week ahead").register(meters));
         heartbeatFailures = Counter.builder("fleet.registration.heartbeat.failures")
                 .description("TTL heartbeats Consul did not accept").register(meters);
         reregistrations = Counter.builder("fleet.registration.reregistrations")

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import com.example.fleet.consul.tls.TestTls;
 import com.example.fleet.consul.tls.TlsFailures;
 import com.example.fleet.consul.tls.TlsSettings;
 import com.example.fleet.testing.ConsulCertificates;
@@ -79,7 +80,8 @@ class TlsRotationAgentTest {
     @Test
     void theSharedClientWatchClientsAndKeyReadsPresentThePairInTheFilesNow() throws Exception {
         ConsulClients clients = new ConsulClients(vertx, new Settings(ConsulAddress.parse(agent.httpsAddress(),
-                "test"), new Tls(live)));
+                "test"), new TestTls(live.resolve("ca.pem"), null, live.resolve("client.pem"),
+                live.resolve("client-key.pem"), null)));
         ConsulClient shared = clients.create(Duration.ofSeconds(5));
         WatchTiming timing = new WatchTiming(Duration.ofSeconds(1), Duration.ofMillis(10), Duration.ofSeconds(1));
         ConsulClient watches = clients.forWatch(timing);
@@ -103,43 +105,6 @@ class TlsRotationAgentTest {
             watches.close();
             keys.close();
             clients.stopWatchingTheFiles();
-        }
-    }
-
-    private record Tls(Path live) implements TlsSettings {
-        @Override
-        public boolean enabled() {
-            return true;
-        }
-
-        @Override
-        public Optional<Path> caCert() {
-            return Optional.of(live.resolve("ca.pem"));
-        }
-
-        @Override
-        public Optional<Path> caPath() {
-            return Optional.empty();
-        }
-
-        @Override
-        public Optional<Path> clientCert() {
-            return Optional.of(live.resolve("client.pem"));
-        }
-
-        @Override
-        public Optional<Path> clientKey() {
-            return Optional.of(live.resolve("client-key.pem"));
-        }
-
-        @Override
-        public Optional<String> serverName() {
-            return Optional.empty();
-        }
-
-        @Override
-        public boolean verify() {
-            return true;
         }
     }
 

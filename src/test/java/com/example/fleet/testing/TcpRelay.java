@@ -61,15 +61,22 @@ public final class TcpRelay implements AutoCloseable {
 
     private void accept() {
         while (!listener.isClosed()) {
+            Socket client;
             try {
-                Socket client = listener.accept();
+                client = listener.accept();
+            } catch (IOException e) {
+                // closed: the loop ends
+                continue;
+            }
+            try {
                 Socket agent = new Socket(host, port);
                 open.add(client);
                 open.add(agent);
                 daemon(() -> pump(client, agent), "tcp-relay-out");
                 daemon(() -> pump(agent, client), "tcp-relay-in");
             } catch (IOException e) {
-                // closed, or the agent refused: the client sees its connection end
+                // the agent refused: the client sees its connection end at once, as it would without the relay
+                closeQuietly(client);
             }
         }
     }

@@ -6,6 +6,7 @@ import java.time.InstantSource;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -37,6 +38,7 @@ public final class TlsMaterialWatch {
     private final TlsSettings tls;
     private final InstantSource clock;
     private final List<Runnable> onChange = new CopyOnWriteArrayList<>();
+    private final AtomicBoolean checking = new AtomicBoolean();
     private volatile TlsMaterial current;
     private volatile Optional<String> refused = Optional.empty();
     /** The failure of the last read, with what it read: a second one alike is a file that stays bad. */
@@ -84,10 +86,19 @@ public final class TlsMaterialWatch {
     public synchronized void watch(Vertx vertx) {
         if (!current.texts().isEmpty() && timer < 0) {
             warnOfExpiry();
-            timer = vertx.setPeriodic(POLL.toMillis(), id -> vertx.executeBlocking(() -> {
-                check();
-                return null;
-            }, false));
+            timer = vertx.setPeriodic(POLL.toMillis(), id -> {
+                // a read that hangs (a stalled network file system) holds one worker, not one more every second
+                if (checking.compareAndSet(false, true)) {
+                    vertx.executeBlocking(() -> {
+                        try {
+                            check();
+                        } finally {
+                            checking.set(false);
+                        }
+                        return null;
+                    }, false);
+                }
+            });
         }
     }
 

@@ -4,13 +4,13 @@ import java.nio.file.Path;
 import java.util.Optional;
 
 /** {@link TlsSettings} as the mapping gives it, HTTPS on and verifying; null for a setting that is not set. */
-record TestTls(Path ca, Path caDir, Path cert, Path key, String server) implements TlsSettings {
+public record TestTls(Path ca, Path caDir, Path cert, Path key, String server) implements TlsSettings {
 
-    static TestTls ca(Path ca) {
+    public static TestTls ca(Path ca) {
         return new TestTls(ca, null, null, null, null);
     }
 
-    TestTls withServerName(String name) {
+    public TestTls withServerName(String name) {
         return new TestTls(ca, caDir, cert, key, name);
     }
 
