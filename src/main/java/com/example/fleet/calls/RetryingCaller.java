@@ -14,6 +14,7 @@ import com.example.fleet.support.ProbeCall;
 
 import io.smallrye.mutiny.Uni;
 import io.smallrye.stork.api.ServiceInstance;
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.mutiny.core.http.HttpClient;
 
@@ -95,7 +96,7 @@ final class RetryingCaller {
                             return Uni.createFrom().item(new FleetAnswer(answer.status(), answer.body(),
                                     answer.instanceId(), sent));
                         }
-                        String noRetry = whyNotRetry(request, round, tried, all, deadline);
+                        String noRetry = whyNotRetry(request, round, tried, all, deadline, last);
                         if (noRetry == null) {
                             metrics.retries.increment();
                             return round(request, tried, round + 1, sent, deadline);
@@ -181,16 +182,21 @@ final class RetryingCaller {
                 .findFirst();
     }
 
-    /** Null when another try may go; otherwise why not. The budget is asked last: asking takes a retry from it. */
+    /**
+     * Null when another try may go; otherwise why not. The budget is asked last: asking takes a retry from it. When
+     * every instance was tried and the last try's connection closed under it (a kept-alive connection the instance,
+     * or something on the way, closed as the request went out), that instance may take the retry over a new
+     * connection: with a single instance left, a closed connection would otherwise fail the call.
+     */
     private String whyNotRetry(FleetRequest request, int round, TriedInstances tried, List<ServiceInstance> all,
-            long deadline) {
+            long deadline, TryResult last) {
         if (!request.idempotent()) {
             return request.method() + " is not idempotent";
         }
         if (round > settings.maxRetries()) {
             return "fleet.calls.max-retries (" + settings.maxRetries() + ") reached";
         }
-        if (tried.all(all)) {
+        if (tried.all(all) && !(last.problem() instanceof HttpClosedException && tried.tryAgain(last.instance()))) {
             return "every known instance was tried";
         }
         if (deadline - nanoClock.getAsLong() <= 0) {

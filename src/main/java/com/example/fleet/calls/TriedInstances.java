@@ -3,6 +3,7 @@ package com.example.fleet.calls;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 
 import io.smallrye.stork.api.ServiceInstance;
@@ -11,6 +12,7 @@ import io.smallrye.stork.api.ServiceInstance;
 final class TriedInstances {
 
     private final Set<Long> ids = ConcurrentHashMap.newKeySet();
+    private final AtomicBoolean triedAgain = new AtomicBoolean();
 
     void add(ServiceInstance instance) {
         ids.add(instance.getId());
@@ -23,6 +25,20 @@ final class TriedInstances {
     /** Whether every instance of {@code all} was tried. */
     boolean all(List<ServiceInstance> all) {
         return all.stream().allMatch(instance -> ids.contains(instance.getId()));
+    }
+
+    /**
+     * Lets {@code instance} be tried once more, over a new connection, when its connection closed under the try:
+     * once per call, so that an instance that closes every connection costs one try more, not a retry loop.
+     *
+     * @return false when a call already had its try again
+     */
+    boolean tryAgain(ServiceInstance instance) {
+        if (!triedAgain.compareAndSet(false, true)) {
+            return false;
+        }
+        ids.remove(instance.getId());
+        return true;
     }
 
     /**

@@ -210,6 +210,40 @@ class RetryingCallerTest {
     }
 
     @Test
+    void aConnectionClosedUnderTheTryOfTheOnlyInstanceGetsOneTryMoreOverANewConnection() {
+        AtomicInteger requests = new AtomicInteger();
+        // closes the connection of its first request instead of answering, as a kept-alive connection closed just
+        // as a request goes out; answers the next
+        ServiceInstance closingOnce = instance(7, request -> {
+            if (requests.incrementAndGet() == 1) {
+                request.connection().close();
+            } else {
+                request.response().end("{}");
+            }
+        });
+
+        FleetAnswer answer = caller(TestCallSettings.defaults(), closingOnce).send(FleetRequest.get("/api/hello"))
+                .await().atMost(WAIT);
+
+        assertThat(answer.status()).isEqualTo(200);
+        assertThat(answer.attempts()).isEqualTo(2);
+        assertThat(ended).containsExactly("7 HttpClosedException", "7 answered");
+    }
+
+    @Test
+    void anInstanceThatClosesEveryConnectionCostsOneTryMoreNotALoop() {
+        ServiceInstance closing = instance(8, request -> request.connection().close());
+
+        FleetCallFailed failure = catchThrowableOfType(
+                () -> caller(TestCallSettings.defaults().withMaxRetries(5), closing)
+                        .send(FleetRequest.get("/api/hello")).await().atMost(WAIT), FleetCallFailed.class);
+
+        assertThat(failure.attempts()).isEqualTo(2);
+        assertThat(failure).hasMessageContaining("every known instance was tried");
+        assertThat(received(closing)).isEqualTo(2);
+    }
+
+    @Test
     void whenEveryInstanceFailsTheBudgetKeepsAttemptsPerCallNearOnePlusItsShare() {
         ServiceInstance failingToo = instance(5, request -> request.response().setStatusCode(500).end());
         ServiceInstance failingThree = instance(6, request -> request.response().setStatusCode(502).end());
